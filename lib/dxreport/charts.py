@@ -1,0 +1,84 @@
+"""Charts as SVG strings, drawn with matplotlib in the project's own font.
+
+Text is drawn as paths with Liberation Sans 2.x (shipped in ``data/fonts``), so
+diacritics look the same in every viewer and in the PDF; a missing glyph raises
+instead of leaving a box. Status colours come with hatches so they stay apart
+when printed in grey. The SVG is made byte-stable (fixed hash salt, no date).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from .status import STATUS_LABELS, STATUS_ORDER  # noqa: E402
+
+FONT_FAMILY = "Liberation Sans"
+STATUS_COLOURS = {
+    "met": "#1a7f37",
+    "on_track": "#4c9be8",
+    "behind": "#e3a008",
+    "at_risk": "#c62828",
+    "no_data": "#bdbdbd",
+}
+STATUS_HATCHES = {"met": "", "on_track": "//", "behind": "..", "at_risk": "xx", "no_data": "--"}
+PILLAR_LABELS = {"CQS": "Chính quyền số", "KTS": "Kinh tế số", "XHS": "Xã hội số"}
+
+_registered: set[Path] = set()
+
+
+def use_fonts(fonts_dir: Path) -> None:
+    """Register the shipped fonts with matplotlib (once per process)."""
+    for path in sorted(fonts_dir.glob("LiberationSans-*.ttf")):
+        if path not in _registered:
+            font_manager.fontManager.addfont(str(path))
+            _registered.add(path)
+    matplotlib.rcParams.update({
+        "font.family": FONT_FAMILY,
+        "svg.fonttype": "path",
+        "svg.hashsalt": "dxreport",
+        "font.size": 10,
+    })
+
+
+def to_svg(fig: plt.Figure) -> str:
+    """Serialise and close ``fig``; warnings about missing glyphs become errors."""
+    buf = io.StringIO()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*[Gg]lyph.*missing.*")
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    plt.close(fig)
+    svg = buf.getvalue()
+    return svg[svg.index("<svg"):]  # drop the XML prolog and doctype so it can sit inline in HTML
+
+
+def status_by_pillar(counts: pd.DataFrame) -> plt.Figure:
+    """Stacked horizontal bars: number of targets per pillar and status."""
+    pillars = [p for p in ("CQS", "KTS", "XHS") if p in counts.index]
+    fig, ax = plt.subplots(figsize=(6.3, 0.6 + 0.55 * len(pillars)))
+    left = [0] * len(pillars)
+    labels = [PILLAR_LABELS[p] for p in pillars]
+    for status in STATUS_ORDER:
+        values = [int(counts.loc[p, status]) if status in counts.columns else 0 for p in pillars]
+        bars = ax.barh(labels, values, left=left, color=STATUS_COLOURS[status], hatch=STATUS_HATCHES[status],
+                       edgecolor="black", linewidth=0.5, label=STATUS_LABELS[status])
+        for bar, v in zip(bars, values):
+            if v:
+                ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, str(v),
+                        ha="center", va="center", fontsize=9, color="black",
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+        left = [a + b for a, b in zip(left, values)]
+    ax.invert_yaxis()
+    ax.set_xlabel("Số chỉ tiêu")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(ncol=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(pillars) > 2 else -0.5), frameon=False)
+    return fig

@@ -1,0 +1,58 @@
+"""The run manifest: parameters, inputs and outputs with their sha256, and versions.
+
+It is what makes every figure traceable (``trace.csv`` links targets to files
+and rows) and what an incremental rebuild compares against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+PACKAGES = ["dxreport", "pandas", "matplotlib", "jinja2", "papermill", "nbconvert", "nbclient", "weasyprint", "duckdb", "babel", "openpyxl"]
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "không có"
+    return out
+
+
+KINDS = {".html": "html", ".pdf": "pdf", ".ipynb": "notebook", ".csv": "csv", ".xlsx": "xlsx", ".svg": "svg", ".json": "json"}
+
+
+def build(params: dict[str, Any], inputs: list[Path], output_dir: Path, root: Path) -> dict[str, Any]:
+    outputs = []
+    for path in sorted(p for p in output_dir.rglob("*") if p.is_file() and p.name != "manifest.json"):
+        rel = path.relative_to(output_dir).as_posix()
+        kind = "notebook-html" if rel == "notebook.html" else KINDS.get(path.suffix, "other")
+        outputs.append({"path": rel, "kind": kind, "sha256": sha256_file(path)})
+    return {
+        "params": params,
+        "inputs": [
+            {"path": p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p), "sha256": sha256_file(p)}
+            for p in sorted(set(inputs))
+        ],
+        "outputs": outputs,
+        "versions": versions(),
+    }
+
+
+def write(manifest: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")

@@ -1,0 +1,61 @@
+"""Everything a notebook needs about one city, opened in one call.
+
+The store is brought up to date first (ingest is idempotent: files already
+stored are skipped by sha256), so a notebook gives the same result in
+JupyterLab, under papermill and under ``dxreport run``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import intake, paths, store
+from .config import City, Indicator, Programme, load_city, load_indicators, load_programme
+from .units import load_units
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    city_dir: Path
+    city: City
+    units: pd.DataFrame
+    indicators: dict[str, Indicator]
+    programme: Programme
+    database: Path
+    observations: pd.DataFrame
+    submissions: pd.DataFrame
+
+
+def open_city(
+    city: str,
+    project_root: str | Path | None = None,
+    submissions: str | Path | None = None,
+    database: str | Path | None = None,
+) -> Workspace:
+    root = paths.find_root(project_root)
+    city_dir = root / "data" / "cities" / city
+    submissions_dir = Path(submissions) if submissions else root / "data" / "sample" / city
+    db = Path(database) if database else root / "build" / f"{city}.duckdb"
+    files = sorted(submissions_dir.rglob("*.xlsx"))
+    if files:
+        intake.ingest(files, db, root=root)
+    return Workspace(
+        root=root,
+        city_dir=city_dir,
+        city=load_city(city_dir),
+        units=load_units(city_dir),
+        indicators=load_indicators(city_dir),
+        programme=load_programme(city_dir),
+        database=db,
+        observations=store.load_observations(db),
+        submissions=store.load_submissions(db),
+    )
+
+
+def default_output_dir(root: Path, city: str, period: str) -> Path:
+    """Where a notebook run by hand writes; ``dxreport run`` passes its staging folder instead."""
+    return root / "build" / "interactive" / city / period

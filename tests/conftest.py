@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CITY_DIR = ROOT / "data" / "cities" / "danang"
+SAMPLE_DIR = ROOT / "data" / "sample" / "danang"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def city_dir() -> Path:
+    return CITY_DIR
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """The sample submissions ingested once into a fresh DuckDB file."""
+    from dxreport import intake
+
+    db = tmp_path_factory.mktemp("store") / "sample.duckdb"
+    intake.ingest(sorted(SAMPLE_DIR.rglob("*.xlsx")), db, root=ROOT)
+    return db

@@ -1,0 +1,121 @@
+"""End to end: `dxreport run` through papermill, nbconvert and WeasyPrint, read back as a person would."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+pytestmark = pytest.mark.slow
+
+
+def project_copy(root: Path, dest: Path) -> Path:
+    """A throwaway copy of the project (no reports, no venv) so tests never touch the real reports/."""
+    for name in ("data", "notebooks", "templates", "params"):
+        shutil.copytree(root / name, dest / name)
+    (dest / "reports").mkdir()
+    return dest
+
+
+def dxreport(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dxreport.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def built(root, tmp_path_factory) -> Path:
+    project = project_copy(root, tmp_path_factory.mktemp("project"))
+    result = dxreport(project, "run", "params/danang-2026-Q3.yaml")
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+def test_report_folder_and_manifest(built):
+    out = built / "reports" / "danang" / "2026-Q3"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["params"]["period"] == "2026-Q3"
+    kinds = {o["path"]: o["kind"] for o in manifest["outputs"]}
+    assert kinds["report.pdf"] == "pdf" and kinds["report.html"] == "html" and kinds["notebook.html"] == "notebook-html"
+    for o in manifest["outputs"]:
+        assert (out / o["path"]).is_file()
+    inputs = [i["path"] for i in manifest["inputs"]]
+    assert "params/danang-2026-Q3.yaml" in inputs
+    assert any(p.startswith("data/sample/danang/2026-Q3/") for p in inputs)
+    assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
+    assert "papermill" in manifest["versions"] and "weasyprint" in manifest["versions"]
+    assert not list((built / "reports" / "danang").glob(".*tmp")), "staging folder left behind"
+
+
+def test_pdf_text_and_fonts(built):
+    pdf = built / "reports" / "danang" / "2026-Q3" / "report.pdf"
+    reader = PdfReader(pdf)
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())  # lines wrap inside cells
+    for phrase in ("Quý III/2026", "Đà Nẵng", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                   "DỮ LIỆU MẪU", "Chậm tiến độ", "ngày 05 tháng 10 năm 2026"):
+        assert phrase in text, phrase
+    # every page carries the sample mark
+    assert all("DỮ LIỆU MẪU" in page.extract_text() for page in reader.pages)
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
+            fonts.add(str(font["/BaseFont"]).split("+", 1)[-1])
+    assert fonts and all(f.startswith("Report-Serif") for f in fonts), fonts
+    assert reader.metadata.title.startswith("Báo cáo")
+
+
+def test_html_is_vietnamese_and_has_no_code(built):
+    out = built / "reports" / "danang" / "2026-Q3"
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="vi">' in html and "Quý III/2026" in html
+    notebook_html = (out / "notebook.html").read_text(encoding="utf-8")
+    assert "open_city(" not in notebook_html  # exported without code
+    assert "Đúng tiến độ" in notebook_html
+
+
+def test_trace_links_figures_to_rows(built):
+    import pandas as pd
+
+    trace = pd.read_csv(built / "reports" / "danang" / "2026-Q3" / "trace.csv")
+    assert {"target", "unit", "indicator", "file", "sheet", "row", "revision"} <= set(trace.columns)
+    assert trace["file"].str.startswith("data/sample/danang/2026-Q3/").all()
+    assert (trace["row"] >= 10).all()
+
+
+def test_bad_params_stop_before_any_kernel(built, tmp_path):
+    bad = built / "params" / "bad.yaml"
+    bad.write_text("city: danang\nperiod: 2026-Q3\nreport_date: 2026-10-05\nfont: Arial\n", encoding="utf-8")
+    result = dxreport(built, "run", "params/danang-2026-Q3.yaml", "params/bad.yaml")
+    assert result.returncode == 2
+    assert "bad.yaml" in result.stderr and "'font'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_failed_notebook_keeps_previous_report(built):
+    out = built / "reports" / "danang" / "2026-Q3"
+    before = (out / "manifest.json").read_bytes()
+    broken = built / "params" / "broken.yaml"
+    # a target threshold the notebook rejects: the kernel raises inside a cell
+    broken.write_text("city: danang\nperiod: 2026-Q3\nreport_date: 2026-10-05\nhistory_quarters: 2\n"
+                      "submissions: data/sample/danang\ndatabase: build/broken.duckdb\n", encoding="utf-8")
+    (built / "notebooks" / "city_quarterly.ipynb").rename(built / "notebooks" / "keep.ipynb")
+    try:
+        text = (built / "notebooks" / "keep.ipynb").read_text(encoding="utf-8")
+        (built / "notebooks" / "city_quarterly.ipynb").write_text(
+            text.replace("table = status.status_table(", "raise RuntimeError('lỗi thử nghiệm')\\ntable = status.status_table("),
+            encoding="utf-8")
+        result = dxreport(built, "run", "params/broken.yaml")
+    finally:
+        (built / "notebooks" / "keep.ipynb").replace(built / "notebooks" / "city_quarterly.ipynb")
+    assert result.returncode == 1
+    assert "ô số" in result.stderr and "lỗi thử nghiệm" in result.stderr
+    assert (built / "reports" / "danang" / "2026-Q3.failed.ipynb").is_file()
+    assert (out / "manifest.json").read_bytes() == before
+    assert not list((built / "reports" / "danang").glob(".*tmp"))
