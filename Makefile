@@ -20,7 +20,7 @@ report: setup
 
 test: setup
 	$(BIN)/python -m pytest -q tests
-	$(BIN)/python -m pytest -q --nbval-lax notebooks/city_quarterly.ipynb
+	$(BIN)/python -m pytest -q --nbval-lax notebooks
 
 bench: setup
 	$(BIN)/python bench/run.py
