@@ -82,3 +82,28 @@ def status_by_pillar(counts: pd.DataFrame) -> plt.Figure:
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(ncol=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(pillars) > 2 else -0.5), frameon=False)
     return fig
+
+
+LINE_STYLES = ["-", "--", ":", "-."]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+def trend_lines(series: list[dict], periods: list[str], period_labels: list[str], title: str = "") -> plt.Figure:
+    """Lines of several targets' values (as %) over the last quarters; markers and dashes tell them apart in grey.
+
+    ``series``: ``[{"label": str, "values": [float | None, …]}]`` aligned with ``periods``.
+    """
+    fig, ax = plt.subplots(figsize=(6.3, 3.0))
+    x = list(range(len(periods)))
+    for n, s in enumerate(series):
+        ys = [None if v is None else v * 100 for v in s["values"]]
+        ax.plot(x, [float("nan") if y is None else y for y in ys], LINE_STYLES[n % 4], marker=MARKERS[n % 8],
+                color="black" if n % 2 == 0 else "#555555", linewidth=1.2, markersize=4, label=s["label"])
+    ax.set_xticks(x, period_labels)
+    ax.set_ylabel("%")
+    ax.grid(axis="y", linewidth=0.4, color="#cccccc")
+    ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
+    return fig

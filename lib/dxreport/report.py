@@ -76,9 +76,13 @@ def city_context(
 
 
 def write_city_report(context: dict[str, Any], output_dir: Path, root: Path) -> dict[str, Path]:
-    """Write report.html and report.pdf; returns their paths."""
+    return write_report(TEMPLATE, context, output_dir, root)
+
+
+def write_report(template: str, context: dict[str, Any], output_dir: Path, root: Path) -> dict[str, Path]:
+    """Write report.html and report.pdf from ``template``; returns their paths."""
     output_dir.mkdir(parents=True, exist_ok=True)
-    html = render.render_html(paths.templates_dir(root), TEMPLATE, context)
+    html = render.render_html(paths.templates_dir(root), template, context)
     html_path = output_dir / "report.html"
     html_path.write_text(html, encoding="utf-8")
     pdf_path = output_dir / "report.pdf"
@@ -127,3 +131,14 @@ def write_tables(tables: dict[str, pd.DataFrame], output_dir: Path) -> dict[str,
         frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.6g")
         written[name] = path
     return written
+
+
+def unit_trend_chart(unit_table: pd.DataFrame, root: Path) -> str:
+    """Trend of the unit's shares (targets in %) over the quarters of its history."""
+    charts.use_fonts(paths.fonts_dir(root))
+    shares = unit_table[unit_table["unit_of_measure"] == "%"] if len(unit_table) else unit_table
+    if shares.empty:
+        return ""
+    periods = list(shares.iloc[0]["history"].keys())
+    series = [{"label": f"{r.code}", "values": [r.history[p] for p in periods]} for r in shares.itertuples()]
+    return charts.to_svg(charts.trend_lines(series, periods, [fmt.period_label(p) for p in periods]))

@@ -1,0 +1,135 @@
+"""A unit's scorecard (phiếu đánh giá đơn vị): its own figures for the city's targets.
+
+A unit contributes to a target when it reports one of the target's indicators.
+Its own value is computed the way the city's is (its numerator ÷ its
+denominator, its yes/no, or its reported value) and judged against the city's
+expected trajectory, so a department can see where it pulls the city back.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from .config import City, Programme
+from .periods import Period
+from .status import STATUS_LABELS, Thresholds, actual_value, classify, expected_at
+
+
+def unit_observations(observations: pd.DataFrame, unit: str) -> pd.DataFrame:
+    return observations[observations["unit"] == unit]
+
+
+def contributes(programme: Programme, unit_indicators: set[str]) -> list:
+    return [t for t in programme.targets if set(t.measure.indicators()) & unit_indicators]
+
+
+def unit_status(
+    observations: pd.DataFrame,
+    programme: Programme,
+    unit: str,
+    unit_indicators: set[str],
+    period: str,
+    thresholds: Thresholds = Thresholds(),
+    history_quarters: int = 4,
+) -> pd.DataFrame:
+    """One row per target the unit contributes to: its value, the city's, the expected, status, history."""
+    p = Period.parse(period)
+    periods = [p.shift(-k).id for k in range(history_quarters - 1, -1, -1)]
+    own = unit_observations(observations, unit)
+    rows = []
+    for t in contributes(programme, unit_indicators):
+        history = {q: actual_value(own, t, q)[0] for q in periods}
+        value = history[p.id]
+        previous = history.get(p.previous.id)
+        city_value, _ = actual_value(observations, t, p.id)
+        expected, _ = expected_at(t, p.end)
+        key = classify(t, value, p.end, thresholds)
+        rows.append({
+            "code": t.code,
+            "name": t.name,
+            "pillar": t.pillar,
+            "unit_of_measure": t.unit_of_measure,
+            "target": t.target,
+            "deadline": t.deadline,
+            "value": value,
+            "previous": previous,
+            "change": None if value is None or previous is None else value - previous,
+            "city_value": city_value,
+            "expected": expected,
+            "status": key,
+            "status_label": STATUS_LABELS[key],
+            "history": history,
+        })
+    return pd.DataFrame(rows)
+
+
+def deadline_for(city: City, period: Period) -> date:
+    """The last day a unit may submit for ``period``: the cut-off plus the city's grace days."""
+    _, end = city.cutoff.rule().window(period)
+    return end + timedelta(days=city.submission_deadline_days)
+
+
+def submission_history(submissions: pd.DataFrame, city: City, unit: str, periods: list[str]) -> list[dict[str, Any]]:
+    """Per period: submitted or not, on time or late, how many revisions."""
+    own = submissions[submissions["unit"] == unit]
+    out = []
+    for pid in periods:
+        rows = own[own["period"] == pid].sort_values("revision")
+        deadline = deadline_for(city, Period.parse(pid))
+        if rows.empty:
+            out.append({"period": pid, "deadline": deadline, "submitted_on": None, "revisions": 0, "state": "missing", "days_late": None})
+            continue
+        first = rows.iloc[0]["submitted_on"]
+        first = None if pd.isna(first) else pd.Timestamp(first).date()
+        late = None if first is None else max((first - deadline).days, 0)
+        out.append({
+            "period": pid,
+            "deadline": deadline,
+            "submitted_on": first,
+            "revisions": int(rows["revision"].max()),
+            "state": "late" if late else "on_time",
+            "days_late": late,
+        })
+    return out
+
+
+SUBMISSION_STATES = {"missing": "Chưa gửi", "late": "Gửi muộn", "on_time": "Đúng hạn"}
+
+
+def scorecard_context(
+    *,
+    city: City,
+    unit: dict[str, Any],
+    period: str,
+    report_date: str,
+    table: pd.DataFrame,
+    submissions: list[dict[str, Any]],
+    chart_svg: str,
+    sample_mark: str,
+    ranking: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Plain data for templates/unit_scorecard.html.j2."""
+    from . import fmt
+
+    rows = []
+    for r in table.to_dict("records"):
+        rows.append({k: (None if not isinstance(v, dict) and pd.isna(v) else v) for k, v in r.items() if k != "history"})
+    counts = table["status"].value_counts() if len(table) else pd.Series(dtype=int)
+    return {
+        "lang": "vi",
+        "city": city.model_dump(mode="json"),
+        "unit": unit,
+        "period": period,
+        "period_label": fmt.period_label(period),
+        "report_date": report_date,
+        "sample_mark": sample_mark,
+        "title": f"Kết quả chuyển đổi số của {unit['name']} – {fmt.period_label(period)}",
+        "rows": rows,
+        "counts": [{"label": STATUS_LABELS[k], "key": k, "count": int(counts.get(k, 0))} for k in STATUS_LABELS if counts.get(k, 0)],
+        "submissions": [dict(s, state_label=SUBMISSION_STATES[s["state"]]) for s in submissions],
+        "chart_trend": chart_svg,
+        "ranking": ranking,
+    }
