@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 
 import matplotlib
+import matplotlib.patches
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -106,4 +107,36 @@ def trend_lines(series: list[dict], periods: list[str], period_labels: list[str]
     if title:
         ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
+    return fig
+
+
+STATUS_SYMBOLS = {"met": "Đ", "on_track": "T", "behind": "C", "at_risk": "N", "no_data": "–"}
+
+
+def status_heatmap(matrix: pd.DataFrame, row_labels: list[str]) -> plt.Figure:
+    """Units (rows) × targets (columns) coloured by status, with a letter in each cell for grey print."""
+    from matplotlib.colors import ListedColormap
+
+    keys = list(STATUS_COLOURS)
+    codes = matrix.apply(lambda col: col.map(lambda k: keys.index(k) if isinstance(k, str) else float("nan")))
+    n_rows, n_cols = matrix.shape
+    fig, ax = plt.subplots(figsize=(6.3, 0.9 + 0.22 * n_rows))
+    ax.imshow(codes.to_numpy(dtype=float), cmap=ListedColormap([STATUS_COLOURS[k] for k in keys]), vmin=-0.5,
+              vmax=len(keys) - 0.5, aspect="auto", interpolation="nearest")
+    for i in range(n_rows):
+        for j in range(n_cols):
+            key = matrix.iat[i, j]
+            if isinstance(key, str):
+                ax.text(j, i, STATUS_SYMBOLS[key], ha="center", va="center", fontsize=6.5,
+                        color="white" if key in ("met", "at_risk") else "black")
+    ax.set_xticks(range(n_cols), list(matrix.columns), rotation=90, fontsize=7)
+    ax.set_yticks(range(n_rows), row_labels, fontsize=7)
+    ax.set_xticks([x - 0.5 for x in range(1, n_cols)], minor=True)
+    ax.set_yticks([y - 0.5 for y in range(1, n_rows)], minor=True)
+    ax.grid(which="minor", color="white", linewidth=0.8)
+    ax.tick_params(which="both", length=0)
+    ax.xaxis.tick_top()
+    handles = [matplotlib.patches.Patch(facecolor=STATUS_COLOURS[k], edgecolor="black", linewidth=0.4,
+                                        label=f"{STATUS_SYMBOLS[k]} – {STATUS_LABELS[k]}") for k in keys]
+    ax.legend(handles=handles, ncol=3, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.02), frameon=False)
     return fig

@@ -6,12 +6,15 @@ become markup and a missing field never renders as an empty string.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from . import fmt
+from .errors import DxError
 
 
 def environment(templates_dir: Path) -> Environment:
@@ -54,4 +57,53 @@ def write_pdf(html: str, path: Path, fonts_dir: Path, base_url: Path, title: str
     document.metadata.title = title
     document.metadata.authors = ["dxreport"]
     document.metadata.lang = "vi"
-    document.write_pdf(str(path))
+    # PDF/A-2b for archiving; WeasyPrint embeds the fonts and an sRGB output intent.
+    document.write_pdf(str(path), pdf_variant="pdf/a-2b", uncompressed_pdf=False)
+
+
+class MissingGlyphError(DxError):
+    """The report font lacks a character: fail instead of letting WeasyPrint substitute another font."""
+
+
+class _Text(HTMLParser):
+    """Collects the text a reader sees, skipping <style>, <script> and inline SVG (drawn as paths)."""
+
+    SKIP = {"style", "script", "svg"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.chars: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.chars.update(data)
+
+
+@lru_cache(maxsize=8)
+def _cmap(font_path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(font_path), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def check_glyphs(html: str, fonts_dir: Path) -> None:
+    """Every visible character of ``html`` (and of the page-margin texts) must be in the report serif."""
+    parser = _Text()
+    parser.feed(html)
+    chars = parser.chars | set("DỮ LIỆU MẪU0123456789")
+    for face in ("Regular", "Bold", "Italic", "BoldItalic"):
+        cmap = _cmap(fonts_dir / f"LiberationSerif-{face}.ttf")
+        missing = sorted(c for c in chars if not c.isspace() and ord(c) not in cmap)
+        if missing:
+            listed = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:10])
+            raise MissingGlyphError(f"Phông chữ Liberation Serif {face} không có ký tự: {listed}. Hãy sửa văn bản nguồn (có thể do gõ sai bảng mã).")

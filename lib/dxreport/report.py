@@ -1,7 +1,7 @@
-"""The city quarterly report: from the status table to a plain-data context, HTML and PDF.
+"""The city quarterly report: from computed tables to a plain-data context, HTML, PDF and Excel annex.
 
-``city_context`` is pure (tables in, dict out); ``write_city_report`` writes the
-files into the output folder it is given (the run's staging folder).
+``*_context`` functions are pure (tables in, dict out); ``write_*`` functions
+write files into the output folder they are given (the run's staging folder).
 """
 
 from __future__ import annotations
@@ -12,18 +12,28 @@ from typing import Any
 
 import pandas as pd
 
-from . import charts, fmt, narrative, paths, render
-from .config import PILLAR_NAMES, City
-from .status import status_counts
+from . import charts, fmt, narrative, paths, render, scorecard
+from .config import PILLAR_NAMES, City, Programme
+from .status import AT_RISK, BEHIND, MET, NO_DATA, ON_TRACK, STATUS_LABELS, Thresholds, status_counts
+from .periods import Period
+from .units import KIND_LABELS, active_on, indicators_for
 
 SAMPLE_MARK = "DỮ LIỆU MẪU"
 TEMPLATE = "city_quarterly.html.j2"
+DEFAULT_RECIPIENTS = [
+    "Ban Chỉ đạo chuyển đổi số thành phố (để báo cáo)",
+    "Bộ Khoa học và Công nghệ (để báo cáo)",
+    "Thường trực Thành ủy, HĐND thành phố (để báo cáo)",
+    "Chủ tịch, các Phó Chủ tịch UBND thành phố",
+    "Các sở, ban, ngành; UBND các phường, xã",
+    "Lưu: VT",
+]
 
 
 def _clean(value: Any) -> Any:
     """NaN → None so templates show the missing mark instead of 'nan'."""
-    if value is None:
-        return None
+    if value is None or isinstance(value, (dict, list)):
+        return value
     try:
         if pd.isna(value):
             return None
@@ -34,13 +44,74 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
 def status_rows(table: pd.DataFrame, units: pd.DataFrame) -> list[dict[str, Any]]:
-    rows = []
-    for r in table.to_dict("records"):
-        row = {k: _clean(v) for k, v in r.items()}
+    rows = records(table)
+    for row in rows:
         row["responsible_name"] = units.loc[row["responsible"], "name"] if row["responsible"] in units.index else row["responsible"]
-        rows.append(row)
     return rows
+
+
+def unit_tables(
+    observations: pd.DataFrame, programme: Programme, units: pd.DataFrame, indicators: dict, period: str,
+    thresholds: Thresholds, history_quarters: int,
+) -> dict[str, pd.DataFrame]:
+    """Each active unit's own status table (see :mod:`dxreport.scorecard`)."""
+
+    out = {}
+    for u in active_on(units, Period.parse(period).end).itertuples():
+        if u.kind == "city":
+            continue
+        reported = {i.code for i in indicators_for(u.code, units, indicators)}
+        table = scorecard.unit_status(observations, programme, u.code, reported, period, thresholds, history_quarters)
+        if len(table):
+            out[u.code] = table
+    return out
+
+
+def unit_overview(tables: dict[str, pd.DataFrame], units: pd.DataFrame) -> pd.DataFrame:
+    """Per unit: targets it contributes to and how many are met/on track, behind, at risk, without data."""
+    rows = []
+    for code, t in tables.items():
+        counts = t["status"].value_counts()
+        good = int(counts.get(MET, 0) + counts.get(ON_TRACK, 0))
+        rows.append({
+            "code": code, "name": units.loc[code, "name"], "kind": units.loc[code, "kind"],
+            "kind_label": KIND_LABELS[units.loc[code, "kind"]], "targets": len(t), "good": good,
+            "behind": int(counts.get(BEHIND, 0)), "at_risk": int(counts.get(AT_RISK, 0)), "no_data": int(counts.get(NO_DATA, 0)),
+            "good_share": good / len(t) if len(t) else None,
+        })
+    columns = ["code", "name", "kind", "kind_label", "targets", "good", "behind", "at_risk", "no_data", "good_share"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def status_matrix(tables: dict[str, pd.DataFrame], programme: Programme) -> pd.DataFrame:
+    """Units × targets of status keys (NaN where a unit does not contribute)."""
+    codes = [t.code for t in programme.targets]
+    matrix = pd.DataFrame({u: t.set_index("code")["status"] for u, t in tables.items()}).T
+    return matrix.reindex(columns=[c for c in codes if c in matrix.columns])
+
+
+def notes_rows(observations: pd.DataFrame, units: pd.DataFrame, indicators: dict, period: str) -> list[dict[str, Any]]:
+    """Units' notes and evidence (tài liệu kiểm chứng) for the period, as typed (rendered escaped).
+
+    One row per distinct note, with the units that gave it and how many figures it covers;
+    the file and row of each figure stay in trace.csv.
+    """
+    rows = observations[(observations["period"] == period) & observations["note"].fillna("").str.strip().ne("")]
+    out = []
+    for note, group in rows.groupby("note", sort=True):
+        codes = sorted(group["unit"].unique())
+        out.append({
+            "note": note,
+            "units": ", ".join(units.loc[c, "name"] if c in units.index else c for c in codes),
+            "unit_count": len(codes),
+            "figures": len(group),
+        })
+    return out
 
 
 def city_context(
@@ -51,27 +122,48 @@ def city_context(
     document_number: str,
     table: pd.DataFrame,
     units: pd.DataFrame,
-    chart_svg: str,
+    charts_svg: dict[str, str],
     sample_data: bool,
+    overview: pd.DataFrame | None = None,
+    notes: list[dict[str, Any]] | None = None,
+    tasks: list[dict[str, Any]] | None = None,
+    ranking: dict[str, Any] | None = None,
+    quality: dict[str, Any] | None = None,
+    recipients: list[str] | None = None,
 ) -> dict[str, Any]:
     rows = status_rows(table, units)
     counts = status_counts(table)
+    overview = overview if overview is not None else unit_overview({}, units)
+    lagging_units = overview[(overview["behind"] + overview["at_risk"]) > 0].sort_values(
+        ["good_share", "at_risk", "code"], ascending=[True, False, True])
+    summary = [narrative.status_summary(table, period), narrative.change_summary(table, period),
+               narrative.risk_summary(table), narrative.units_summary(overview)]
     return {
         "lang": "vi",
         "city": city.model_dump(mode="json"),
         "period": period,
         "period_label": fmt.period_label(period),
+        "next_period_label": fmt.period_label(Period.parse(period).next),
         "report_date": str(report_date),
         "document_number": document_number,
         "sample_mark": SAMPLE_MARK if sample_data else "",
         "title": f"Tình hình thực hiện chuyển đổi số {fmt.period_label(period)}",
-        "summary": [narrative.status_summary(table, period), narrative.risk_summary(table)],
+        "summary": [s for s in summary if s],
+        "status_legend": [{"key": k, "label": v} for k, v in STATUS_LABELS.items()],
         "pillars": [
             {"code": code, "name": name, "rows": [r for r in rows if r["pillar"] == code],
              "counts": {k: int(v) for k, v in counts.loc[code].items()} if code in counts.index else {}}
             for code, name in PILLAR_NAMES.items()
         ],
-        "chart_status_by_pillar": chart_svg,
+        "all_rows": rows,
+        "lagging_targets": narrative.lagging_targets(table),
+        "lagging_units": records(lagging_units),
+        "notes": notes or [],
+        "tasks": tasks or [],
+        "ranking": ranking,
+        "quality": quality,
+        "recipients": recipients or DEFAULT_RECIPIENTS,
+        "charts": charts_svg,
     }
 
 
@@ -80,9 +172,10 @@ def write_city_report(context: dict[str, Any], output_dir: Path, root: Path) -> 
 
 
 def write_report(template: str, context: dict[str, Any], output_dir: Path, root: Path) -> dict[str, Path]:
-    """Write report.html and report.pdf from ``template``; returns their paths."""
+    """Write report.html and report.pdf (PDF/A-2b) from ``template``; returns their paths."""
     output_dir.mkdir(parents=True, exist_ok=True)
     html = render.render_html(paths.templates_dir(root), template, context)
+    render.check_glyphs(html, paths.fonts_dir(root))
     html_path = output_dir / "report.html"
     html_path.write_text(html, encoding="utf-8")
     pdf_path = output_dir / "report.pdf"
@@ -93,6 +186,12 @@ def write_report(template: str, context: dict[str, Any], output_dir: Path, root:
 def status_chart(table: pd.DataFrame, root: Path) -> str:
     charts.use_fonts(paths.fonts_dir(root))
     return charts.to_svg(charts.status_by_pillar(status_counts(table)))
+
+
+def heatmap_chart(matrix: pd.DataFrame, units: pd.DataFrame, root: Path) -> str:
+    charts.use_fonts(paths.fonts_dir(root))
+    labels = [f"{units.loc[c, 'name']}" for c in matrix.index]
+    return charts.to_svg(charts.status_heatmap(matrix, labels))
 
 
 DISPLAY_COLUMNS = {

@@ -169,6 +169,7 @@ def status_table(
             "baseline_date": t.baseline.date,
             "target": t.target,
             "deadline": t.deadline,
+            "direction": t.direction,
             "actual": actual,
             "previous": previous,
             "change": None if actual is None or previous is None else actual - previous,
