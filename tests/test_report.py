@@ -1,0 +1,152 @@
+"""The city report and scorecard built in-process (no kernel): determinism, escaping, fonts, PDF/A, annex."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from dxreport import pipeline, render, status, tasks
+from dxreport.workspace import open_city
+
+PERIOD = "2026-Q3"
+INJECTED = '<script>alert("x")</script> {{ 7*7 }} <img src=x onerror=alert(1)>'
+
+
+def build(ws, out: Path) -> dict[str, Path]:
+    tables = pipeline.city_tables(ws, PERIOD, status.Thresholds())
+    charts = pipeline.city_charts(ws, tables)
+    return pipeline.write_city(ws, tables, charts, period=PERIOD, report_date="2026-10-05",
+                               document_number="<b>12</b>", sample_data=True, out=out)
+
+
+@pytest.fixture(scope="module")
+def workspace(root, tmp_path_factory):
+    """The sample submissions, with one unit's note replaced by markup and a template expression."""
+    base = tmp_path_factory.mktemp("ws")
+    submissions = base / "submissions"
+    shutil.copytree(root / "data" / "sample" / "danang", submissions)
+    path = submissions / PERIOD / "SKHCN.xlsx"
+    wb = load_workbook(path)
+    ws = wb["BaoCao"]
+    ws.cell(10, 7, INJECTED)  # first data row, column G: "Ghi chú, tài liệu kiểm chứng"
+    wb.save(path)
+    return open_city("danang", root, submissions, base / "store.duckdb")
+
+
+@pytest.fixture(scope="module")
+def built(workspace, tmp_path_factory):
+    return build(workspace, tmp_path_factory.mktemp("out"))
+
+
+def test_same_inputs_same_html_bytes(workspace, built, tmp_path):
+    again = build(workspace, tmp_path)
+    assert again["html"].read_bytes() == built["html"].read_bytes()
+    assert "<svg" in built["html"].read_text(encoding="utf-8")  # charts included in the comparison
+
+
+def test_unit_text_and_parameters_are_inert(built):
+    html = built["html"].read_text(encoding="utf-8")
+    assert "<script" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "{{ 7*7 }}" in html and ">49<" not in html
+    assert "Số: &lt;b&gt;12&lt;/b&gt;/BC-SKHCN" in html
+
+
+def test_html_is_self_contained_and_vietnamese(built):
+    html = built["html"].read_text(encoding="utf-8")
+    assert '<html lang="vi">' in html and 'name="viewport"' in html
+    assert not re.search(r'(src|href)\s*=\s*"(https?:)?//', html)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
+    assert "@media print" in html and "@media screen and (max-width" in html
+
+
+def test_pdf_is_pdfa_2b_with_metadata_and_embedded_fonts(built):
+    reader = PdfReader(built["pdf"])
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    assert re.search(r"pdfaid:part(>|=\")2", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)
+    assert reader.trailer["/Root"]["/Lang"] == "vi"
+    assert reader.metadata.title == "Báo cáo Tình hình thực hiện chuyển đổi số Quý III/2026"
+    assert "/OutputIntents" in reader.trailer["/Root"]
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            assert "/FontFile2" in descendant["/FontDescriptor"].get_object()
+
+
+def test_margins_follow_decree_30(built):
+    """Body text starts 30 mm from the left edge and ends at least 15 mm from the right (A4, points)."""
+    mm = 72 / 25.4
+    reader = PdfReader(built["pdf"])
+    xs: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            xs.append(cm[4] + tm[4] * cm[0])
+
+    for page in reader.pages:
+        assert round(float(page.mediabox.width)) == 595 and round(float(page.mediabox.height)) == 842
+        page.extract_text(visitor_text=visit)
+    body = [x for x in xs if x > 1]
+    assert min(body) >= 30 * mm - 0.5
+    assert max(body) <= 595.28 - 15 * mm
+
+
+def test_excel_annex_has_numbers_not_text(built):
+    wb = load_workbook(built["annex"])
+    ws = wb["TinhTrangChiTieu"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["Mã", "Chỉ tiêu", "Trụ cột"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 18
+    actual = header.index("Kết quả")
+    assert all(isinstance(r[actual], (int, float)) and not isinstance(r[actual], bool) for r in rows)
+    assert ws.cell(2, actual + 1).number_format == "0.0%"
+
+
+def test_summary_sentences_state_only_table_figures(workspace, built):
+    import pandas as pd
+
+    table = pd.read_csv(built["html"].parent / "status.csv")
+    html = built["html"].read_text(encoding="utf-8")
+    counts = table["status"].value_counts()
+    for key, label in status.STATUS_LABELS.items():
+        if counts.get(key, 0):
+            assert f"{counts[key]} chỉ tiêu {label.lower()}" in html
+    good = int(counts.get("met", 0) + counts.get("on_track", 0))
+    assert f"{good}/{len(table)}" in html
+
+
+def test_missing_glyph_fails_instead_of_substituting(root):
+    fonts = root / "data" / "fonts"
+    render.check_glyphs("<p>Ước tính ổn định, ưu tiên, Đặng Thị Hường</p>", fonts)
+    with pytest.raises(render.MissingGlyphError) as e:
+        render.check_glyphs("<p>Thành phố 漢</p>", fonts)
+    assert "U+6F22" in str(e.value)
+    # glyphs inside inline SVG are drawn as paths by matplotlib and not checked here
+    render.check_glyphs("<svg><text>漢</text></svg><p>ổn</p>", fonts)
+
+
+def test_tasks_markdown_is_plain_data():
+    blocks = tasks.parse("Mở đầu\ndòng tiếp.\n\n- Việc một\n  tiếp tục\n- <b>Việc hai</b>\n\n## Mục\n1. Bước")
+    assert blocks == [
+        {"kind": "p", "text": "Mở đầu dòng tiếp."},
+        {"kind": "ul", "items": ["Việc một tiếp tục", "<b>Việc hai</b>"]},
+        {"kind": "h", "text": "Mục"},
+        {"kind": "ul", "items": ["Bước"]},
+    ]
+
+
+def test_scorecard_builds_and_is_deterministic(workspace, tmp_path):
+    table = pipeline.unit_table(workspace, "P-HCH", PERIOD, status.Thresholds())
+    a = pipeline.write_scorecard(workspace, "P-HCH", table, "", period=PERIOD, report_date="2026-10-05", sample_data=True, out=tmp_path / "a")
+    b = pipeline.write_scorecard(workspace, "P-HCH", table, "", period=PERIOD, report_date="2026-10-05", sample_data=True, out=tmp_path / "b")
+    assert a["html"].read_bytes() == b["html"].read_bytes()
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(a["pdf"]).pages).split())
+    assert "Phường Hải Châu" in text and "PHIẾU ĐÁNH GIÁ" in text and "Tình hình gửi số liệu" in text
+    assert len(PdfReader(a["pdf"]).pages) <= 2
