@@ -102,22 +102,26 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(str(value))
 
 
+def _day_month(value: Any) -> tuple[str, str, int]:
+    """Day and month as NĐ 30/2020 writes them: days under 10 and months 1–2 take a leading zero."""
+    d = _as_date(value)
+    return f"{d.day:02d}", (f"{d.month:02d}" if d.month <= 2 else str(d.month)), d.year
+
+
 def date_admin(value: Any) -> str:
-    """NĐ 30/2020 form: ``ngày 06 tháng 5 năm 2026``; days under 10 and months 1–2 take a leading zero."""
+    """``ngày 06 tháng 5 năm 2026`` (the administrative form)."""
     if _is_missing(value):
         return MISSING
-    d = _as_date(value)
-    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
-    return f"ngày {d.day:02d} tháng {month} năm {d.year}"
+    day, month, year = _day_month(value)
+    return f"ngày {day} tháng {month} năm {year}"
 
 
 def date_short(value: Any) -> str:
     """``06/5/2026`` style used in tables, with the same leading-zero rule as :func:`date_admin`."""
     if _is_missing(value):
         return MISSING
-    d = _as_date(value)
-    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
-    return f"{d.day:02d}/{month}/{d.year}"
+    day, month, year = _day_month(value)
+    return f"{day}/{month}/{year}"
 
 
 def period_label(value: Any) -> str:
