@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 from pypdf import PdfReader
 
@@ -107,10 +108,10 @@ def test_failed_notebook_keeps_previous_report(built):
                       "submissions: data/sample/danang\ndatabase: build/broken.duckdb\n", encoding="utf-8")
     (built / "notebooks" / "city_quarterly.ipynb").rename(built / "notebooks" / "keep.ipynb")
     try:
-        text = (built / "notebooks" / "keep.ipynb").read_text(encoding="utf-8")
-        (built / "notebooks" / "city_quarterly.ipynb").write_text(
-            text.replace("table = status.status_table(", "raise RuntimeError('lỗi thử nghiệm')\\ntable = status.status_table("),
-            encoding="utf-8")
+        nb = nbformat.read(built / "notebooks" / "keep.ipynb", as_version=4)
+        after = next(i for i, cell in enumerate(nb.cells) if "parameters" in cell.metadata.get("tags", []))
+        nb.cells.insert(after + 2, nbformat.v4.new_code_cell("raise RuntimeError('lỗi thử nghiệm')"))
+        nbformat.write(nb, built / "notebooks" / "city_quarterly.ipynb")
         result = dxreport(built, "run", "params/broken.yaml")
     finally:
         (built / "notebooks" / "keep.ipynb").replace(built / "notebooks" / "city_quarterly.ipynb")
