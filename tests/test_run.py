@@ -30,7 +30,7 @@ def dxreport(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def built(root, tmp_path_factory) -> Path:
     project = project_copy(root, tmp_path_factory.mktemp("project"))
-    result = dxreport(project, "run", "params/danang-2026-Q3.yaml")
+    result = dxreport(project, "run", "--no-scorecards", "params/danang-2026-Q3.yaml")
     assert result.returncode == 0, result.stderr
     return project
 
@@ -112,7 +112,7 @@ def test_failed_notebook_keeps_previous_report(built):
         after = next(i for i, cell in enumerate(nb.cells) if "parameters" in cell.metadata.get("tags", []))
         nb.cells.insert(after + 2, nbformat.v4.new_code_cell("raise RuntimeError('lỗi thử nghiệm')"))
         nbformat.write(nb, built / "notebooks" / "city_quarterly.ipynb")
-        result = dxreport(built, "run", "params/broken.yaml")
+        result = dxreport(built, "run", "--no-scorecards", "params/broken.yaml")
     finally:
         (built / "notebooks" / "keep.ipynb").replace(built / "notebooks" / "city_quarterly.ipynb")
     assert result.returncode == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+@lru_cache(maxsize=1)
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -37,7 +39,16 @@ def versions() -> dict[str, str]:
 KINDS = {".html": "html", ".pdf": "pdf", ".ipynb": "notebook", ".csv": "csv", ".xlsx": "xlsx", ".svg": "svg", ".json": "json"}
 
 
-def build(params: dict[str, Any], inputs: list[Path], output_dir: Path, root: Path) -> dict[str, Any]:
+def display_path(path: Path, root: Path) -> str:
+    """Inputs inside the project are recorded relative to it, so a manifest survives moving the project."""
+    path = Path(path)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def build(params: dict[str, Any], inputs: list[Path], output_dir: Path, root: Path,
+          digests: dict[Path, str] | None = None) -> dict[str, Any]:
+    """``digests`` are sha256 already computed for some inputs (a batch hashes shared inputs once)."""
+    digests = digests or {}
     outputs = []
     for path in sorted(p for p in output_dir.rglob("*") if p.is_file() and p.name != "manifest.json"):
         rel = path.relative_to(output_dir).as_posix()
@@ -45,10 +56,7 @@ def build(params: dict[str, Any], inputs: list[Path], output_dir: Path, root: Pa
         outputs.append({"path": rel, "kind": kind, "sha256": sha256_file(path)})
     return {
         "params": params,
-        "inputs": [
-            {"path": p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p), "sha256": sha256_file(p)}
-            for p in sorted(set(inputs))
-        ],
+        "inputs": [{"path": display_path(p, root), "sha256": digests.get(p) or sha256_file(p)} for p in sorted(set(inputs))],
         "outputs": outputs,
         "versions": versions(),
     }

@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import charts, fmt, narrative, paths, render, scorecard
 from .config import PILLAR_NAMES, City, Programme
-from .status import AT_RISK, BEHIND, MET, NO_DATA, ON_TRACK, STATUS_LABELS, Thresholds, status_counts
+from .status import AT_RISK, BEHIND, MET, NO_DATA, ON_TRACK, STATUS_LABELS, Thresholds, actuals, status_counts
 from .periods import Period
 from .units import KIND_LABELS, active_on, indicators_for
 
@@ -61,12 +61,16 @@ def unit_tables(
 ) -> dict[str, pd.DataFrame]:
     """Each active unit's own status table (see :mod:`dxreport.scorecard`)."""
 
+    p = Period.parse(period)
+    periods = [p.shift(-k).id for k in range(history_quarters - 1, -1, -1)]
+    precomputed = (actuals(observations, programme, periods, by_unit=True), actuals(observations, programme, [p.id]))
     out = {}
-    for u in active_on(units, Period.parse(period).end).itertuples():
+    for u in active_on(units, p.end).itertuples():
         if u.kind == "city":
             continue
         reported = {i.code for i in indicators_for(u.code, units, indicators)}
-        table = scorecard.unit_status(observations, programme, u.code, reported, period, thresholds, history_quarters)
+        table = scorecard.unit_status(observations, programme, u.code, reported, period, thresholds, history_quarters,
+                                      precomputed=precomputed)
         if len(table):
             out[u.code] = table
     return out

@@ -1,18 +1,25 @@
-"""``dxreport run``: validate parameters, execute a notebook with papermill, convert it, publish atomically.
+"""Building one report: validate, execute the notebook with papermill, convert, publish atomically.
 
-Everything is written into a staging folder beside the final one and renamed
-into place only when the whole run succeeded, so a failed run never leaves a
-half-written report. A failed notebook is kept (``*.failed.ipynb``) with the
-number of the cell that failed.
+A parameters file gives one city report and one scorecard per unit that
+reports in the period; each is a :class:`Job`. Everything is written into a
+staging folder beside the final one and renamed into place only when the
+whole job succeeded, so a failed run never leaves a half-written report. A
+failed notebook is kept (``*.failed.ipynb``) with the number of the cell that
+failed. A report whose inputs, parameters, code and package versions match its
+manifest is not rebuilt.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import shutil
 import tempfile
-from dataclasses import dataclass
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Iterator
 
 from . import manifest, paths
 from .errors import ConfigError, NotebookError
@@ -20,13 +27,52 @@ from .params import RunParams, load_params
 
 log = logging.getLogger(__name__)
 KERNEL = "python3"
+SCORECARD_NOTEBOOK = "unit_scorecard"
+UNITS_DIR = "don-vi"  # scorecards live in reports/<city>/<period>/don-vi/<unit>/
 
 
 @dataclass(frozen=True)
-class RunResult:
+class Job:
+    """One report to build: the city report (``unit`` is None) or one unit's scorecard."""
+
     params_file: Path
-    output_dir: Path
-    manifest: Path
+    params: RunParams
+    notebook: str
+    unit: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.params.city} {self.params.period} " + (self.unit or "thành phố")
+
+    def output_dir(self, root: Path) -> Path:
+        city_dir = root / "reports" / self.params.city / self.params.period
+        return city_dir / UNITS_DIR / self.unit if self.unit else city_dir
+
+    def failed_notebook(self, root: Path) -> Path:
+        final = self.output_dir(root)
+        return final.parent / f"{final.name}.failed.ipynb"
+
+    def manifest_params(self) -> dict[str, Any]:
+        data = self.params.model_dump(mode="json")
+        if self.unit:
+            data.update(notebook=self.notebook, unit=self.unit)
+        return data
+
+    def parameters(self, root: Path, output_dir: Path) -> dict[str, Any]:
+        values = self.params.notebook_parameters(root, output_dir)
+        if self.unit:
+            values["unit"] = self.unit
+        return values
+
+
+@dataclass
+class JobResult:
+    label: str
+    status: str  # "built", "unchanged" or "failed"
+    output_dir: str
+    seconds: float = 0.0
+    message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def output_dir_for(root: Path, params: RunParams) -> Path:
@@ -45,6 +91,32 @@ def check(params_file: Path, root: Path) -> RunParams:
     return params
 
 
+def plan(params_files: list[Path], root: Path, *, scorecards: bool = True, only_units: list[str] | None = None) -> list[Job]:
+    """The jobs for these parameters files: each city report, then its units' scorecards."""
+    from .config import load_indicators
+    from .periods import Period
+    from .units import expected_reports, load_units
+
+    jobs: list[Job] = []
+    for f in params_files:
+        f = Path(f).resolve()
+        params = check(f, root)
+        city_jobs = [Job(f, params, params.notebook)]
+        if scorecards:
+            city_dir = root / "data" / "cities" / params.city
+            units = load_units(city_dir)
+            expected = expected_reports(units, load_indicators(city_dir), Period.parse(params.period))
+            codes = sorted(expected["unit"].unique())
+            if only_units:
+                unknown = sorted(set(only_units) - set(codes))
+                if unknown:
+                    raise ConfigError(f, "unit", f"không có đơn vị báo cáo trong kỳ {params.period}: {', '.join(unknown)}")
+                codes = [c for c in codes if c in only_units]
+            city_jobs += [Job(f, params, SCORECARD_NOTEBOOK, c) for c in codes]
+        jobs += city_jobs
+    return jobs
+
+
 def _failed_cell(nb_path: Path) -> int | None:
     import nbformat
 
@@ -58,18 +130,14 @@ def _failed_cell(nb_path: Path) -> int | None:
     return None
 
 
-def execute(notebook: Path, output_notebook: Path, parameters: dict, cwd: Path) -> None:
+def execute(notebook: Path, output_notebook: Path, parameters: dict, cwd: Path, engine: str | None = None) -> None:
     import papermill as pm
 
+    if engine:
+        from . import engine as _registers_warm_engine  # noqa: F401
     pm.execute_notebook(
-        str(notebook),
-        str(output_notebook),
-        parameters=parameters,
-        kernel_name=KERNEL,
-        cwd=str(cwd),
-        progress_bar=False,
-        log_output=False,
-        report_mode=False,
+        str(notebook), str(output_notebook), parameters=parameters, kernel_name=KERNEL, cwd=str(cwd),
+        progress_bar=False, log_output=False, report_mode=False, engine_name=engine,
     )
 
 
@@ -82,11 +150,30 @@ def to_html_without_code(notebook: Path, html_path: Path) -> None:
     html_path.write_text(body, encoding="utf-8")
 
 
-def publish(staging: Path, final: Path) -> None:
-    """Swap ``staging`` into ``final``; the previous report stays intact until the swap."""
+@contextmanager
+def _reports_lock(city_reports: Path) -> Iterator[None]:
+    """Serialise renames under one city's reports, across processes (batch workers, two runs at once)."""
+    city_reports.mkdir(parents=True, exist_ok=True)
+    with open(city_reports / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def publish(staging: Path, final: Path, keep: tuple[str, ...] = ()) -> None:
+    """Swap ``staging`` into ``final``; the previous report stays intact until the swap.
+
+    Subfolders named in ``keep`` (the units' scorecards inside a city report)
+    are carried over from the previous ``final``.
+    """
     final.parent.mkdir(parents=True, exist_ok=True)
     backup = None
     if final.exists():
+        for name in keep:
+            if (final / name).exists() and not (staging / name).exists():
+                (final / name).rename(staging / name)
         backup = final.with_name(f".{final.name}.old")
         if backup.exists():
             shutil.rmtree(backup)
@@ -96,46 +183,84 @@ def publish(staging: Path, final: Path) -> None:
         shutil.rmtree(backup)
 
 
-def run_one(params_file: Path, root: Path) -> RunResult:
-    params_file = Path(params_file).resolve()
-    params = check(params_file, root)
-    final = output_dir_for(root, params)
+def input_files(root: Path, job: Job) -> list[Path]:
+    """Everything a report depends on, known before it runs, so an unchanged report can be skipped.
+
+    All submissions are included, not only those a report used: a late file
+    from any unit can change the city's figures.
+    """
+    import dxreport
+
+    params = job.params
+    notebook = paths.notebooks_dir(root) / f"{job.notebook}.ipynb"
+    tasks = job.params_file.with_name(f"{params.city}-{params.period}.tasks.md")
+    groups = [
+        [job.params_file, notebook, tasks],
+        sorted(paths.templates_dir(root).glob("*")),
+        sorted(paths.fonts_dir(root).glob("*")),
+        sorted((root / "data" / "cities" / params.city).glob("*")),
+        sorted((root / params.submissions).rglob("*.xlsx")),
+        sorted((root / params.submissions).rglob("*.csv")),
+        sorted(Path(dxreport.__file__).parent.rglob("*.py")),
+    ]
+    return [f for group in groups for f in group if f.is_file()]
+
+
+def up_to_date(job: Job, root: Path, digests: dict[Path, str] | None = None) -> bool:
+    """True when the published manifest matches what this job would be built from."""
+    import json
+
+    final = job.output_dir(root)
+    try:
+        recorded = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if recorded.get("params") != job.manifest_params() or recorded.get("versions") != manifest.versions():
+        return False
+    files = input_files(root, job)
+    digests = digests or {}
+    now = {manifest.display_path(f, root): digests.get(f) or manifest.sha256_file(f) for f in files}
+    if {i["path"]: i["sha256"] for i in recorded.get("inputs", [])} != now:
+        return False
+    for out in recorded.get("outputs", []):
+        path = final / out["path"]
+        if not path.is_file() or manifest.sha256_file(path) != out["sha256"]:
+            return False
+    return True
+
+
+def build(job: Job, root: Path, *, engine: str | None = None, force: bool = False,
+          digests: dict[Path, str] | None = None) -> JobResult:
+    """Build one report unless it is up to date; raises :class:`NotebookError` when its notebook fails."""
+    started = time.perf_counter()
+    final = job.output_dir(root)
+    shown = str(final.relative_to(root))
+    if not force and up_to_date(job, root, digests):
+        return JobResult(job.label, "unchanged", shown, time.perf_counter() - started)
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
     staging.chmod(0o755)
-    notebook = paths.notebooks_dir(root) / f"{params.notebook}.ipynb"
-    executed = staging / f"{params.notebook}.ipynb"
-    parameters = params.notebook_parameters(root, staging)
+    notebook = paths.notebooks_dir(root) / f"{job.notebook}.ipynb"
+    executed = staging / f"{job.notebook}.ipynb"
     try:
         try:
-            execute(notebook, executed, parameters, cwd=paths.notebooks_dir(root))
+            execute(notebook, executed, job.parameters(root, staging), cwd=paths.notebooks_dir(root), engine=engine)
         except Exception as e:
-            kept = final.parent / f"{final.name}.failed.ipynb"
+            kept = job.failed_notebook(root)
             if executed.exists():
                 shutil.copyfile(executed, kept)
             cell = _failed_cell(executed) if executed.exists() else None
             name = getattr(e, "ename", type(e).__name__)
             value = getattr(e, "evalue", str(e))
             raise NotebookError(notebook.name, cell, f"{name}: {value}", str(kept.relative_to(root)) if kept.exists() else None) from None
-        to_html_without_code(executed, staging / "notebook.html")
-        inputs = [params_file, *_inputs(root, params, staging, notebook)]
-        m = manifest.build(params.model_dump(mode="json"), inputs, staging, root)
+        if job.unit is None:
+            to_html_without_code(executed, staging / "notebook.html")
+        m = manifest.build(job.manifest_params(), input_files(root, job), staging, root, digests=digests)
         manifest.write(m, staging / "manifest.json")
-        publish(staging, final)
+        with _reports_lock(root / "reports" / job.params.city):
+            publish(staging, final, keep=() if job.unit else (UNITS_DIR,))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     log.info("Đã tạo báo cáo %s", final)
-    return RunResult(params_file, final, final / "manifest.json")
-
-
-def _inputs(root: Path, params: RunParams, staging: Path, notebook: Path) -> list[Path]:
-    """Files the report depends on: parameters, notebook, templates, fonts, city config, submissions used."""
-    import pandas as pd
-
-    files = [notebook, *sorted(paths.templates_dir(root).glob("*")), *sorted((root / "data" / "cities" / params.city).glob("*"))]
-    trace = staging / "trace.csv"
-    if trace.exists():
-        used = pd.read_csv(trace, usecols=["file"])["file"].dropna().unique()
-        files += [root / f for f in used]
-    return [f for f in files if f.is_file()]
+    return JobResult(job.label, "built", shown, time.perf_counter() - started)

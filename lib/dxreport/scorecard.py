@@ -15,7 +15,7 @@ import pandas as pd
 
 from .config import City, Programme
 from .periods import Period
-from .status import STATUS_LABELS, Thresholds, actual_value, classify, expected_at
+from .status import STATUS_LABELS, Thresholds, actuals, classify, expected_at
 
 
 def unit_observations(observations: pd.DataFrame, unit: str) -> pd.DataFrame:
@@ -34,17 +34,28 @@ def unit_status(
     period: str,
     thresholds: Thresholds = Thresholds(),
     history_quarters: int = 4,
+    *,
+    precomputed: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
-    """One row per target the unit contributes to: its value, the city's, the expected, status, history."""
+    """One row per target the unit contributes to: its value, the city's, the expected, status, history.
+
+    ``precomputed`` is ``(actuals by unit, city actuals)`` from :func:`status.actuals` over the same
+    periods, so a report over every unit computes them once.
+    """
     p = Period.parse(period)
     periods = [p.shift(-k).id for k in range(history_quarters - 1, -1, -1)]
-    own = unit_observations(observations, unit)
+    if precomputed is None:
+        precomputed = (actuals(unit_observations(observations, unit), programme, periods, by_unit=True),
+                       actuals(observations, programme, [p.id]))
+    by_unit, city = precomputed
+    own = by_unit[by_unit["unit"] == unit].set_index(["target", "period"])["actual"]
+    city_now = city[city["period"] == p.id].set_index("target")["actual"]
+    value_of = lambda series, key: None if key not in series.index or pd.isna(series[key]) else float(series[key])  # noqa: E731
     rows = []
     for t in contributes(programme, unit_indicators):
-        history = {q: actual_value(own, t, q)[0] for q in periods}
+        history = {q: value_of(own, (t.code, q)) for q in periods}
         value = history[p.id]
         previous = history.get(p.previous.id)
-        city_value, _ = actual_value(observations, t, p.id)
         expected, _ = expected_at(t, p.end)
         key = classify(t, value, p.end, thresholds)
         rows.append({
@@ -57,7 +68,7 @@ def unit_status(
             "value": value,
             "previous": previous,
             "change": None if value is None or previous is None else value - previous,
-            "city_value": city_value,
+            "city_value": value_of(city_now, t.code),
             "expected": expected,
             "status": key,
             "status_label": STATUS_LABELS[key],

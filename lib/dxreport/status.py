@@ -51,48 +51,70 @@ def _inputs(observations: pd.DataFrame, target: Target, period: str) -> pd.DataF
     return rows[rows["value"].notna()]
 
 
+def _roles(targets: list[Target]) -> pd.DataFrame:
+    """Which indicator feeds which target, and as what (value, numerator or denominator)."""
+    rows = []
+    for t in targets:
+        m = t.measure
+        if m.kind == "ratio":
+            rows += [(t.code, m.numerator, "num", m.kind), (t.code, m.denominator, "den", m.kind)]
+        else:
+            rows += [(t.code, code, "value", m.kind) for code in m.indicators()]
+    return pd.DataFrame(rows, columns=["target", "indicator", "role", "kind"])
+
+
+def actuals(observations: pd.DataFrame, programme: Programme | list[Target], periods: list[str],
+            by_unit: bool = False) -> pd.DataFrame:
+    """Long table: target, period, [unit,] actual, units — every target and period, in one pass.
+
+    Vectorised because it runs for every unit of a batch and for a whole country
+    (millions of observations) in the benchmark.
+    """
+    targets = list(programme.targets if isinstance(programme, Programme) else programme)
+    keys = ["target", "period", "unit"] if by_unit else ["target", "period"]
+    roles = _roles(targets)
+    obs = observations[observations["period"].isin(periods) & observations["value"].notna()]
+    obs = obs[obs["indicator"].isin(roles["indicator"].unique())][["unit", "indicator", "period", "value"]]
+    joined = obs.merge(roles, on="indicator")
+    parts = []
+    simple = joined[joined["role"] == "value"]
+    if len(simple):
+        simple = simple.assign(value=np.where(simple["kind"] == "share_of_units", (simple["value"] > 0).astype(float), simple["value"]))
+        parts.append(simple.groupby(keys, sort=False)["value"].agg(actual="mean", units="size").reset_index())
+    ratio = joined[joined["role"] != "value"]
+    if len(ratio):
+        per_unit = ratio.pivot_table(index=["target", "period", "unit"], columns="role", values="value", aggfunc="first")
+        per_unit = per_unit.reindex(columns=["num", "den"]).dropna().reset_index()
+        sums = per_unit.groupby(keys, sort=False).agg(num=("num", "sum"), den=("den", "sum"), units=("num", "size")).reset_index()
+        sums["actual"] = np.where(sums["den"] != 0, sums["num"] / sums["den"].where(sums["den"] != 0, 1.0), np.nan)
+        sums.loc[sums["den"] == 0, "units"] = 0
+        parts.append(sums[keys + ["actual", "units"]])
+    found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=keys + ["actual", "units"])
+    if by_unit:
+        out = found
+    else:
+        grid = pd.MultiIndex.from_product([[t.code for t in targets], list(periods)], names=keys).to_frame(index=False)
+        out = grid.merge(found, on=keys, how="left")
+    out["units"] = out["units"].fillna(0).astype(int)
+    out["actual"] = out["actual"].astype(float).where(out["units"] > 0)
+    order = {t.code: i for i, t in enumerate(targets)}
+    return out.sort_values(keys, key=lambda c: c.map(order) if c.name == "target" else c, ignore_index=True)[keys + ["actual", "units"]]
+
+
 def actual_value(observations: pd.DataFrame, target: Target, period: str) -> tuple[float | None, int]:
     """The city-wide value of ``target`` in ``period`` and the number of units it rests on."""
-    m = target.measure
-    rows = _inputs(observations, target, period)
-    if rows.empty:
-        return None, 0
-    if m.kind == "ratio":
-        pivot = rows.pivot_table(index="unit", columns="indicator", values="value", aggfunc="first")
-        if m.numerator not in pivot or m.denominator not in pivot:
-            return None, 0
-        both = pivot[[m.numerator, m.denominator]].dropna()
-        denominator = both[m.denominator].sum()
-        if both.empty or denominator == 0:
-            return None, 0
-        return float(both[m.numerator].sum() / denominator), len(both)
-    values = rows["value"]
-    if m.kind == "share_of_units":
-        return float((values > 0).mean()), len(values)
-    return float(values.mean()), len(values)
+    row = actuals(observations, [target], [period]).iloc[0]
+    return (None, 0) if pd.isna(row["actual"]) else (float(row["actual"]), int(row["units"]))
 
 
 def trace(observations: pd.DataFrame, programme: Programme, periods: list[str]) -> pd.DataFrame:
     """Every observation behind every target's actual: the link from a figure to its file and row."""
-    parts = []
-    for t in programme.targets:
-        for p in periods:
-            rows = _inputs(observations, t, p)
-            if not rows.empty:
-                parts.append(rows.assign(target=t.code)[TRACE_COLUMNS])
-    if not parts:
+    roles = _roles(list(programme.targets))[["target", "indicator"]].drop_duplicates()
+    obs = observations[observations["period"].isin(periods) & observations["value"].notna()]
+    rows = obs.merge(roles, on="indicator")
+    if rows.empty:
         return pd.DataFrame(columns=TRACE_COLUMNS)
-    return pd.concat(parts, ignore_index=True).sort_values(["target", "period", "unit", "indicator"], ignore_index=True)
-
-
-def actuals(observations: pd.DataFrame, programme: Programme, periods: list[str]) -> pd.DataFrame:
-    """Long table: target, period, actual, units."""
-    rows = []
-    for t in programme.targets:
-        for p in periods:
-            value, n = actual_value(observations, t, p)
-            rows.append({"target": t.code, "period": p, "actual": value, "units": n})
-    return pd.DataFrame(rows, columns=["target", "period", "actual", "units"])
+    return rows[TRACE_COLUMNS].sort_values(["target", "period", "unit", "indicator"], ignore_index=True)
 
 
 def expected_at(target: Target, day: date) -> tuple[float, float]:

@@ -40,9 +40,7 @@ def open_city(
     city_dir = root / "data" / "cities" / city
     submissions_dir = Path(submissions) if submissions else root / "data" / "sample" / city
     db = Path(database) if database else root / "build" / f"{city}.duckdb"
-    files = sorted(submissions_dir.rglob("*.xlsx"))
-    if files:
-        intake.ingest(files, db, root=root)
+    ingest_new(submissions_dir, db, root)
     return Workspace(
         root=root,
         city_dir=city_dir,
@@ -54,6 +52,23 @@ def open_city(
         observations=store.load_observations(db),
         submissions=store.load_submissions(db),
     )
+
+
+def ingest_new(submissions_dir: Path, db: Path, root: Path) -> None:
+    """Ingest only when some file is not in the store yet.
+
+    The check reads the store without taking its write lock, so many notebooks
+    of a batch can open the same store at once once it is up to date.
+    """
+    files = sorted(Path(submissions_dir).rglob("*.xlsx"))
+    if not files:
+        return
+    if Path(db).exists():
+        with store.connect(db, read_only=True) as con:
+            known = store.known_sha256(con)
+        if all(intake.sha256_of(f) in known for f in files):
+            return
+    intake.ingest(files, db, root=root)
 
 
 def default_output_dir(root: Path, city: str, period: str) -> Path:

@@ -1,29 +1,63 @@
-"""``dxreport run [PARAMS.yaml …]``: build reports from parameters files."""
+"""``dxreport run [PARAMS.yaml …]``: the city report and every unit's scorecard, in parallel."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .. import paths
 
 DEFAULT_PARAMS = Path("params") / "danang-2026-Q3.yaml"
+STATUS_WORDS = {"built": "đã tạo", "unchanged": "không đổi, không tạo lại", "failed": "LỖI"}
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..run import check, run_one
+    from tqdm import tqdm
+
+    from ..batch import default_workers, run_batch, summary
+    from ..reports_index import write_index
+    from ..run import plan
 
     root = paths.find_root()
     files = [Path(p) for p in args.params] or [root / DEFAULT_PARAMS]
-    for f in files:  # every parameters file is validated before any kernel starts
-        check(f, root)
-    for f in files:
-        result = run_one(f, root)
-        print(f"Đã tạo báo cáo: {result.output_dir.relative_to(root)}")
-    return 0
+    # every parameters file is validated (inside plan) before any kernel starts
+    jobs = plan(files, root, scorecards=not args.no_scorecards, only_units=args.unit or None)
+    workers = min(args.jobs or default_workers(), len(jobs))
+    bar = tqdm(total=len(jobs), desc="Báo cáo", unit="báo cáo", file=sys.stderr, disable=args.quiet or None,
+               dynamic_ncols=True)
+
+    def progress(result) -> None:
+        bar.update(1)
+        if result.status == "failed":
+            bar.write(f"LỖI {result.label}: {result.message}", file=sys.stderr)
+
+    try:
+        results = run_batch(jobs, root, workers=workers, executor=args.executor, scheduler=args.scheduler,
+                            force=args.force, progress=progress)
+    finally:
+        bar.close()
+    index = write_index(root)
+    for r in results:
+        if r.status != "failed" and (r.status == "built" or not args.quiet):
+            print(f"{STATUS_WORDS[r.status]}: {r.output_dir}")
+    counts = summary(results)
+    print(f"Tổng cộng {len(results)} báo cáo: {counts['built']} đã tạo, {counts['unchanged']} không đổi, "
+          f"{counts['failed']} lỗi. Danh mục: {index.relative_to(root)}")
+    for r in results:
+        if r.status == "failed":
+            print(f"dxreport: {r.label}: {r.message}", file=sys.stderr)
+    return 1 if counts["failed"] else 0
 
 
 def register(sub) -> None:
-    p = sub.add_parser("run", help="chạy sổ tính và xuất báo cáo cho một hoặc nhiều tệp tham số")
+    p = sub.add_parser("run", help="lập báo cáo thành phố và phiếu đánh giá của mọi đơn vị cho một hoặc nhiều tệp tham số")
     p.add_argument("params", nargs="*", help=f"tệp tham số YAML (mặc định: {DEFAULT_PARAMS})")
+    p.add_argument("-j", "--jobs", type=int, default=0, help="số báo cáo lập song song (mặc định: số lõi CPU)")
+    p.add_argument("--force", action="store_true", help="lập lại cả những báo cáo không có gì thay đổi")
+    p.add_argument("--no-scorecards", action="store_true", help="chỉ lập báo cáo thành phố")
+    p.add_argument("--unit", action="append", metavar="MÃ", help="chỉ lập phiếu của đơn vị này (có thể lặp lại)")
+    p.add_argument("--executor", choices=["local", "dask"], default="local", help="chạy trên máy này hoặc trên cụm Dask")
+    p.add_argument("--scheduler", metavar="ĐỊA_CHỈ", help="địa chỉ bộ lập lịch Dask (mặc định: cụm cục bộ)")
+    p.add_argument("-q", "--quiet", action="store_true", help="không hiện thanh tiến độ")
     p.set_defaults(func=_run)
