@@ -364,6 +364,13 @@ def summary_sentence(counts: dict[str, Any], missing: list[dict[str, Any]], peri
     return text
 
 
+def jump_rule_text(rule: JumpRule) -> str:
+    """The rule in words, for the reader: ``số đếm thay đổi trên 50% và từ 10 trở lên; tỷ lệ thay đổi trên 30 điểm %``."""
+    text = (f"số đếm thay đổi trên {fmt.percent(rule.relative, 0)} và từ {fmt.number_auto(rule.min_absolute)} trở lên; "
+            f"tỷ lệ thay đổi trên {fmt.points(rule.share_points, 0).lstrip('+')}")
+    return text + ("; câu trả lời có/chưa thay đổi" if rule.yesno else "")
+
+
 def quality_context(
     tables: dict[str, pd.DataFrame], *, period: str, rule: JumpRule = JumpRule(), max_jumps: int | None = None,
 ) -> dict[str, Any]:
@@ -420,6 +427,7 @@ def quality_context(
         "jumps": _records(shown),
         "jumps_more": len(jumps_) - len(shown),
         "jump_rule": asdict(rule),
+        "jump_rule_text": jump_rule_text(rule),
     }
     context["summary"] = summary_sentence(counts, missing, p.id)
     return context
