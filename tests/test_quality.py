@@ -215,3 +215,14 @@ def test_partial_and_standalone_render_the_sample(root, sample, cfg):
     assert page.count("<tr>") >= 28 + 10
     assert page == render.render_html(root / "templates", quality.TEMPLATE, ctx)
     render.check_glyphs(page, root / "data" / "fonts")
+
+
+def test_no_problem_table_is_not_reported_as_no_problems(root, sample, monkeypatch):
+    monkeypatch.delattr(store, "load_problems", raising=False)
+    unchecked = quality.quality_context(sample["tables"], period=PERIOD)
+    assert unchecked["problems_checked"] is False
+    html = render.render_html(root / "templates", "_submissions.html.j2", {"quality": unchecked})
+    assert "Chưa có kết quả kiểm tra lỗi số liệu" in html and "Không có lỗi số liệu" not in html
+    checked = quality.quality_context(sample["tables"], period=PERIOD, problems_checked=True)
+    html = render.render_html(root / "templates", "_submissions.html.j2", {"quality": checked})
+    assert "Không có lỗi số liệu chưa khắc phục." in html

@@ -371,15 +371,26 @@ def jump_rule_text(rule: JumpRule) -> str:
     return text + ("; câu trả lời có/chưa thay đổi" if rule.yesno else "")
 
 
+def problems_supported() -> bool:
+    """Whether the store records intake's validity problems (``store.load_problems``)."""
+    return hasattr(store, "load_problems")
+
+
 def quality_context(
     tables: dict[str, pd.DataFrame], *, period: str, rule: JumpRule = JumpRule(), max_jumps: int | None = None,
+    problems_checked: bool | None = None,
 ) -> dict[str, Any]:
     """Plain data (numbers, ISO dates, strings) for ``_submissions.html.j2`` and ``data_quality.html.j2``.
 
-    ``tables`` is the result of :func:`quality_tables`. ``max_jumps`` shortens the
-    jump list (for the city report); ``jumps_more`` says how many were left out.
+    ``tables`` is the result of :func:`quality_tables`; ``rule`` the rule its jumps were
+    computed with (stated in the report). ``max_jumps`` shortens the jump list (for the
+    city report); ``jumps_more`` says how many were left out. ``problems_checked``
+    (default: the store records problems, or some were given) tells the reader
+    whether "no problems" means checked and clean or not checked at all.
     """
     p = Period.parse(period)
+    if problems_checked is None:
+        problems_checked = problems_supported() or len(tables["problems"]) > 0
     comp, time_ = tables["completeness"], tables["timeliness"]
     units = comp.merge(time_.drop(columns=["name"]), on="unit", how="left")
     by_unit = tables["problems_by_unit"].set_index("unit")
@@ -421,6 +432,7 @@ def quality_context(
         "late": _records(late, ["unit", "name", "deadline", "submitted_on", "date_source", "days_late", "revisions"]),
         "incomplete": _records(incomplete, ["unit", "name", "expected", "received", "share", "missing_indicators"]),
         "unexpected": _records(tables["unexpected"]),
+        "problems_checked": bool(problems_checked),
         "problems_by_unit": _records(tables["problems_by_unit"]),
         "problems": _records(tables["problems"], ["unit", "name", "file", "sheet", "row", "column", "message",
                                                   "file_state", "file_state_label"]),
