@@ -320,13 +320,13 @@ def _plain(value: Any) -> Any:
     """JSON-safe scalars: NaN → None, dates → ISO text, numpy numbers → Python numbers."""
     if value is None or isinstance(value, (str, bool)):
         return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
     try:
-        if pd.isna(value):
+        if pd.isna(value):  # NaN, NaT, pd.NA
             return None
     except (TypeError, ValueError):
         return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
     if hasattr(value, "item"):
         return value.item()
     return value
