@@ -226,3 +226,12 @@ def test_no_problem_table_is_not_reported_as_no_problems(root, sample, monkeypat
     checked = quality.quality_context(sample["tables"], period=PERIOD, problems_checked=True)
     html = render.render_html(root / "templates", "_submissions.html.j2", {"quality": checked})
     assert "Không có lỗi số liệu chưa khắc phục." in html
+
+
+def test_trace_lists_the_files_behind_the_figures(sample):
+    t = sample["tables"]["trace"]
+    assert set(t["period"]) == {"2026-Q2", "2026-Q3"}
+    now = t[t["period"] == PERIOD]
+    comp = sample["tables"]["completeness"]
+    assert set(now["file"]) == set(comp["file"].dropna())
+    assert now["file"].str.startswith("data/sample/danang/2026-Q3/").all()

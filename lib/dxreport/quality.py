@@ -302,7 +302,17 @@ def quality_tables(
         "problems": period_problems,
         "problems_by_unit": problems_by_unit(period_problems),
         "jumps": jumps(observations, indicators, units, period, rule),
+        "trace": trace(submissions, period),
     }
+
+
+def trace(submissions: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The submissions the figures come from: each unit's latest revision for ``period`` and the one before."""
+    p = Period.parse(period)
+    frames = [_latest(submissions, pid).reset_index(drop=True) for pid in (p.previous.id, p.id)]
+    columns = ["period", "unit", "revision", "file", "sha256", "submitted_on"]
+    out = pd.concat([f[columns] for f in frames if len(f)]) if any(len(f) for f in frames) else pd.DataFrame(columns=columns)
+    return out.sort_values(["period", "unit"]).reset_index(drop=True)
 
 
 def workspace_tables(ws, period: str, problems: pd.DataFrame | None = None, rule: JumpRule = JumpRule()) -> dict[str, pd.DataFrame]:
@@ -468,7 +478,7 @@ def report_context(
 
 
 def write_quality_report(context: dict[str, Any], tables: dict[str, pd.DataFrame], out: Path, root: Path) -> dict[str, Path]:
-    """report.html, report.pdf and one CSV per quality table in ``out``."""
+    """report.html, report.pdf and one CSV per quality table in ``out`` (``trace.csv`` lists the files used)."""
     from . import report
 
     written = report.write_tables(tables, out)
