@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 KERNEL = "python3"
 SCORECARD_NOTEBOOK = "unit_scorecard"
 UNITS_DIR = "don-vi"  # scorecards live in reports/<city>/<period>/don-vi/<unit>/
+QUALITY_NOTEBOOK = "data_quality"
+# Reports other than the city's own live in a subfolder of the city report, which keeps them on publish.
+SUBFOLDERS = {QUALITY_NOTEBOOK: "chat-luong-so-lieu"}
 
 
 @dataclass(frozen=True)
@@ -42,11 +45,14 @@ class Job:
 
     @property
     def label(self) -> str:
-        return f"{self.params.city} {self.params.period} " + (self.unit or "thành phố")
+        what = self.unit or ("chất lượng số liệu" if self.notebook == QUALITY_NOTEBOOK else "thành phố")
+        return f"{self.params.city} {self.params.period} {what}"
 
     def output_dir(self, root: Path) -> Path:
         city_dir = root / "reports" / self.params.city / self.params.period
-        return city_dir / UNITS_DIR / self.unit if self.unit else city_dir
+        if self.unit:
+            return city_dir / UNITS_DIR / self.unit
+        return city_dir / SUBFOLDERS[self.notebook] if self.notebook in SUBFOLDERS else city_dir
 
     def failed_notebook(self, root: Path) -> Path:
         final = self.output_dir(root)
@@ -54,8 +60,10 @@ class Job:
 
     def manifest_params(self) -> dict[str, Any]:
         data = self.params.model_dump(mode="json")
+        if self.notebook != self.params.notebook:
+            data["notebook"] = self.notebook
         if self.unit:
-            data.update(notebook=self.notebook, unit=self.unit)
+            data["unit"] = self.unit
         return data
 
     def parameters(self, root: Path, output_dir: Path) -> dict[str, Any]:
@@ -92,7 +100,7 @@ def check(params_file: Path, root: Path) -> RunParams:
 
 
 def plan(params_files: list[Path], root: Path, *, scorecards: bool = True, only_units: list[str] | None = None) -> list[Job]:
-    """The jobs for these parameters files: each city report, then its units' scorecards."""
+    """The jobs for these parameters files: each city report, its data-quality report, then its units' scorecards."""
     from .config import load_indicators
     from .periods import Period
     from .units import expected_reports, load_units
@@ -102,6 +110,8 @@ def plan(params_files: list[Path], root: Path, *, scorecards: bool = True, only_
         f = Path(f).resolve()
         params = check(f, root)
         city_jobs = [Job(f, params, params.notebook)]
+        if params.notebook != QUALITY_NOTEBOOK:
+            city_jobs.append(Job(f, params, QUALITY_NOTEBOOK))
         if scorecards:
             city_dir = root / "data" / "cities" / params.city
             units = load_units(city_dir)
@@ -253,12 +263,12 @@ def build(job: Job, root: Path, *, engine: str | None = None, force: bool = Fals
             name = getattr(e, "ename", type(e).__name__)
             value = getattr(e, "evalue", str(e))
             raise NotebookError(notebook.name, cell, f"{name}: {value}", str(kept.relative_to(root)) if kept.exists() else None) from None
-        if job.unit is None:
+        if job.output_dir(root) == output_dir_for(root, job.params):
             to_html_without_code(executed, staging / "notebook.html")
         m = manifest.build(job.manifest_params(), input_files(root, job), staging, root, digests=digests)
         manifest.write(m, staging / "manifest.json")
         with _reports_lock(root / "reports" / job.params.city):
-            publish(staging, final, keep=() if job.unit else (UNITS_DIR,))
+            publish(staging, final, keep=(UNITS_DIR, *SUBFOLDERS.values()) if final == output_dir_for(root, job.params) else ())
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

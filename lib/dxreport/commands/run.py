@@ -55,7 +55,7 @@ def register(sub) -> None:
     p.add_argument("params", nargs="*", help=f"tệp tham số YAML (mặc định: {DEFAULT_PARAMS})")
     p.add_argument("-j", "--jobs", type=int, default=0, help="số báo cáo lập song song (mặc định: số lõi CPU)")
     p.add_argument("--force", action="store_true", help="lập lại cả những báo cáo không có gì thay đổi")
-    p.add_argument("--no-scorecards", action="store_true", help="chỉ lập báo cáo thành phố")
+    p.add_argument("--no-scorecards", action="store_true", help="không lập phiếu đánh giá của từng đơn vị")
     p.add_argument("--unit", action="append", metavar="MÃ", help="chỉ lập phiếu của đơn vị này (có thể lặp lại)")
     p.add_argument("--executor", choices=["local", "dask"], default="local", help="chạy trên máy này hoặc trên cụm Dask")
     p.add_argument("--scheduler", metavar="ĐỊA_CHỈ", help="địa chỉ bộ lập lịch Dask (mặc định: cụm cục bộ)")
