@@ -14,7 +14,7 @@ from typing import Any
 
 from . import paths, render
 from .periods import Period, PeriodError
-from .run import UNITS_DIR
+from .run import QUALITY_NOTEBOOK, SUBFOLDERS, UNITS_DIR
 
 
 def _entry(folder: Path, reports: Path) -> dict[str, Any] | None:
@@ -54,8 +54,9 @@ def collect(reports: Path, units_names: dict[str, dict[str, str]] | None = None)
                     card = _entry(unit, reports)
                     if card:
                         cards.append({"code": unit.name, **card})
-            if entry or cards:
-                periods.append({"id": folder.name, "report": entry, "scorecards": cards})
+            quality = _entry(folder / SUBFOLDERS[QUALITY_NOTEBOOK], reports)
+            if entry or cards or quality:
+                periods.append({"id": folder.name, "report": entry, "quality": quality, "scorecards": cards})
         config = paths.find_root(reports.parent) / "data" / "cities" / city_dir.name
         name, names = city_dir.name, {}
         if (config / "city.yaml").is_file():

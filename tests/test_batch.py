@@ -1,0 +1,152 @@
+"""The quarter's batch: parallel, warm, incremental, isolated failures, Dask, and the reports index."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from test_run import dxreport, project_copy
+
+pytestmark = pytest.mark.slow
+UNITS = ["SNV", "P-HCH"]
+
+
+@pytest.fixture(scope="module")
+def batch(root, tmp_path_factory):
+    project = project_copy(root, tmp_path_factory.mktemp("batch"))
+    args = ["run", "--jobs", "2"] + [a for u in UNITS for a in ("--unit", u)]
+    result = dxreport(project, *args)
+    return project, args, result
+
+
+def folders(project: Path) -> dict[str, Path]:
+    city = project / "reports" / "danang" / "2026-Q3"
+    return {"city": city, "quality": city / "chat-luong-so-lieu", **{u: city / "don-vi" / u for u in UNITS}}
+
+
+def test_batch_builds_every_report_with_a_manifest(batch):
+    project, _, result = batch
+    assert result.returncode == 0, result.stderr
+    assert "Tổng cộng 4 báo cáo: 4 đã tạo, 0 không đổi, 0 lỗi" in result.stdout
+    for name, folder in folders(project).items():
+        m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        listed = {o["path"] for o in m["outputs"]}
+        assert {"report.html", "report.pdf"} <= listed, name
+        if name in UNITS:
+            assert m["params"]["unit"] == name and m["params"]["notebook"] == "unit_scorecard"
+    # the city manifest lists its own files only, not the scorecards published inside its folder
+    city = json.loads((folders(project)["city"] / "manifest.json").read_text(encoding="utf-8"))
+    assert not [o for o in city["outputs"] if o["path"].startswith(("don-vi/", "chat-luong"))]
+
+
+def test_index_links_every_report(batch):
+    project, _, _ = batch
+    index = (project / "reports" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+)"', index)
+    for folder in folders(project).values():
+        rel = folder.relative_to(project / "reports").as_posix()
+        assert f"{rel}/report.html" in links and f"{rel}/report.pdf" in links
+    assert all((project / "reports" / link).is_file() for link in links)
+    assert "Quý III/2026" in index and "Phường Hải Châu" in index
+
+
+def test_unchanged_reports_are_not_rebuilt(batch):
+    project, args, _ = batch
+    before = {n: (f / "manifest.json").read_bytes() for n, f in folders(project).items()}
+    again = dxreport(project, *args)
+    assert again.returncode == 0, again.stderr
+    assert "0 đã tạo, 4 không đổi" in again.stdout
+    assert before == {n: (f / "manifest.json").read_bytes() for n, f in folders(project).items()}
+    forced = dxreport(project, *args[:-2], "--force")  # one unit fewer, forced
+    assert "3 đã tạo, 0 không đổi" in forced.stdout
+
+
+def test_a_changed_template_rebuilds(batch):
+    project, args, _ = batch
+    template = project / "templates" / "unit_scorecard.html.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "{# thay đổi #}\n", encoding="utf-8")
+    result = dxreport(project, *args)
+    assert result.returncode == 0, result.stderr
+    assert "4 đã tạo" in result.stdout  # every report reads the templates folder
+
+
+def test_stock_papermill_gives_the_same_scorecard(batch, tmp_path):
+    project, _, _ = batch
+    out = tmp_path / "SNV"
+    cmd = [sys.executable, "-m", "papermill", "notebooks/unit_scorecard.ipynb", str(tmp_path / "SNV.ipynb"),
+           "-p", "unit", "SNV", "-p", "project_root", str(project), "-p", "output_dir", str(out),
+           "-p", "submissions", str(project / "data/sample/danang"), "-p", "database", str(project / "build/danang.duckdb"),
+           "--cwd", "notebooks", "--no-progress-bar"]
+    done = subprocess.run(cmd, cwd=project, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    batch_html = (folders(project)["SNV"] / "report.html").read_bytes()
+    assert (out / "report.html").read_bytes() == batch_html
+
+
+def test_warm_kernel_leaks_nothing_between_notebooks(root, tmp_path):
+    import papermill as pm
+
+    from dxreport import engine
+
+    probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import sys, dxreport.config\n"
+        "left = sorted(k for k in globals() if not k.startswith('_') and k not in {'In', 'Out', 'exit', 'quit', 'get_ipython', 'sys'})\n"
+        "config = sys.modules['dxreport.config']\n"
+        "caches = [f.cache_info().currsize for f in (config.load_city, config.load_indicators, config.load_programme)]\n"
+        "import matplotlib.pyplot as plt\n"
+        "print(left, caches, plt.get_fignums(), get_ipython().execution_count)"
+    )])
+    nbformat.write(probe, tmp_path / "probe.ipynb")
+    run = lambda src, dst, **kw: pm.execute_notebook(str(src), str(dst), kernel_name="python3", cwd=str(root / "notebooks"),  # noqa: E731
+                                                     progress_bar=False, **kw)
+    run(tmp_path / "probe.ipynb", tmp_path / "fresh.ipynb")  # what a new kernel shows
+    try:
+        run(root / "notebooks/unit_scorecard.ipynb", tmp_path / "a.ipynb", engine_name=engine.NAME,
+            parameters={"unit": "SNV", "project_root": str(root), "output_dir": str(tmp_path / "a"),
+                        "database": str(tmp_path / "a.duckdb")})
+        run(tmp_path / "probe.ipynb", tmp_path / "warm.ipynb", engine_name=engine.NAME)
+    finally:
+        engine.shutdown_all()
+    first = nbformat.read(tmp_path / "a.ipynb", as_version=4)
+    assert [c.execution_count for c in first.cells if c.cell_type == "code"][0] == 1
+    fresh, warm = (nbformat.read(tmp_path / f"{n}.ipynb", as_version=4).cells[0] for n in ("fresh", "warm"))
+    # the scorecard bound ws, table, chart, written…: none survive; caches empty; no figure; counter restarted
+    assert warm.outputs[0]["text"] == fresh.outputs[0]["text"]
+    assert "ws" not in warm.outputs[0]["text"] and "[0, 0, 0] []" in warm.outputs[0]["text"]
+    assert warm.execution_count == fresh.execution_count == 1
+
+
+def test_one_failing_report_does_not_stop_the_others(batch):
+    project, _, _ = batch
+    path = project / "notebooks" / "unit_scorecard.ipynb"
+    original = path.read_bytes()
+    nb = nbformat.reads(original.decode("utf-8"), as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(at + 2, nbformat.v4.new_code_cell("if unit == 'P-HCH':\n    raise RuntimeError('lỗi thử nghiệm của phường')"))
+    nbformat.write(nb, path)
+    try:
+        result = dxreport(project, "run", "--jobs", "2", "--force", "--unit", "SNV", "--unit", "P-HCH")
+    finally:
+        path.write_bytes(original)
+    assert result.returncode == 1
+    assert "3 đã tạo, 0 không đổi, 1 lỗi" in result.stdout
+    assert "P-HCH" in result.stderr and "lỗi thử nghiệm của phường" in result.stderr and "ô số" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (project / "reports/danang/2026-Q3/don-vi/P-HCH.failed.ipynb").is_file()
+    # the previous P-HCH scorecard is still there, whole
+    assert (folders(project)["P-HCH"] / "manifest.json").is_file()
+
+
+def test_dask_local_cluster_builds_the_same_reports(batch):
+    project, _, _ = batch
+    before = (folders(project)["SNV"] / "report.html").read_bytes()
+    result = dxreport(project, "run", "--executor", "dask", "--jobs", "2", "--force", "--unit", "SNV")
+    assert result.returncode == 0, result.stderr
+    assert "3 đã tạo, 0 không đổi, 0 lỗi" in result.stdout
+    assert (folders(project)["SNV"] / "report.html").read_bytes() == before
