@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dxreport import frameworks, scoring
+from dxreport import frameworks, scoring, succession, unit_index
+from dxreport.config import load_indicators
+from dxreport.errors import ConfigError
 from dxreport.frameworks import Component
+from dxreport.units import load_units
 
 ORDER = ["NTS", "TCS", "HTS", "NLS", "ATTT", "HDCQS", "HDKTS", "HDXHS"]
 PUBLISHED_2022 = {  # dti.md, DTI 2022 (dti.gov.vn/xep-hang-2022)
@@ -168,3 +172,160 @@ def test_every_computed_value_stays_in_0_1_and_ranks_are_competition_ranks(rows)
     shown = out["DTI"].map(scoring.publish)
     for unit, rank in out["rank"].items():  # rank = 1 + number of units published strictly higher
         assert rank == 1 + int((shown > shown[unit]).sum())
+
+
+# Succession ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def units(city_dir):
+    return load_units(city_dir)
+
+
+@pytest.fixture(scope="module")
+def table(city_dir, units):
+    return succession.load_succession(city_dir, units)
+
+
+def test_succession_follows_splits_and_merges(table):
+    assert succession.successors("Q-HCH", table) == ["P-HCH", "P-HCU"]
+    assert succession.successors("H-HVA", table) == ["X-HVA", "X-BNA", "X-HTI"]
+    assert succession.successors("SNV", table) == ["SNV"]  # departments were not reorganised
+    assert succession.predecessors("P-NHS", table) == ["Q-NHS"]
+    chained = pd.concat([table, pd.DataFrame([{"predecessor": "P-HCH", "successor": "P-X", "date": table["date"][0], "kind": "merge"}])])
+    assert succession.successors("Q-HCH", chained) == ["P-X", "P-HCU"]
+    assert succession.predecessors("P-X", chained) == ["P-HCH", "Q-HCH"]
+
+
+def test_history_is_carried_onto_successors(table):
+    history = pd.DataFrame({
+        "unit": ["Q-HCH", "Q-HCH", "Q-NHS", "P-HCH"],
+        "period": ["2025-Q1", "2025-Q2", "2025-Q2", "2025-Q3"],
+        "DVI": [0.5, 0.6, 0.8, 0.7],
+    })
+    carried = succession.carry_history(history, table, ["DVI"])
+    hch = carried[carried["unit"] == "P-HCH"].set_index("period")
+    assert hch["DVI"].to_dict() == {"2025-Q1": 0.5, "2025-Q2": 0.6, "2025-Q3": 0.7}
+    assert hch["carried_from"].to_dict() == {"2025-Q1": "Q-HCH", "2025-Q2": "Q-HCH", "2025-Q3": ""}
+    assert carried[carried["unit"] == "P-HCU"]["DVI"].tolist() == [0.5, 0.6]  # a split: both halves inherit
+    assert carried[carried["unit"] == "P-NHS"]["DVI"].tolist() == [0.8]
+    assert len(carried[carried["unit"] == "Q-HCH"]) == 2  # the predecessor's own history is untouched
+
+
+def test_merged_history_is_the_mean_of_its_predecessors():
+    table = pd.DataFrame({"predecessor": ["A", "B"], "successor": ["C", "C"],
+                          "date": [date(2025, 7, 1)] * 2, "kind": ["merge", "merge"]})
+    history = pd.DataFrame({"unit": ["A", "B"], "period": ["2025-Q2", "2025-Q2"], "v": [0.2, 0.6]})
+    carried = succession.carry_history(history, table, ["v"])
+    row = carried[carried["unit"] == "C"].iloc[0]
+    assert row["v"] == pytest.approx(0.4) and row["carried_from"] == "A, B"
+    merged = scoring.merge(history.set_index("unit")[["v"]], succession.merge_pairs(table))
+    assert merged.loc["C", "v"] == pytest.approx(0.4)
+
+
+@pytest.mark.parametrize("line, key", [("Q-HCH,P-HCH,2025-07-01,rename", "dòng 2, cột kind"),
+                                        ("Q-HCH,P-HCH,01/7/2025,split", "dòng 2, cột date"),
+                                        ("Q-HCH,P-XYZ,2025-07-01,split", "dòng 2, cột successor")])
+def test_a_bad_succession_table_names_row_and_column(tmp_path, units, line, key):
+    (tmp_path / "succession.csv").write_text("predecessor,successor,date,kind\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        succession.load_succession(tmp_path, units)
+    assert e.value.key == key and "succession.csv" in str(e.value)
+
+
+# The city's own index ------------------------------------------------------------------------------
+
+
+def _obs(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["unit", "indicator", "period", "value"])
+
+
+def _department(unit, period, hs, phi, dau_moi, dl_mo):
+    return [(unit, "HS_TONG", period, 100), (unit, "HS_TT", period, hs), (unit, "PHI_TONG", period, 100),
+            (unit, "PHI_TT", period, phi), (unit, "DAU_MOI", period, dau_moi), (unit, "DL_MO", period, dl_mo)]
+
+
+def test_city_frameworks_read_indicators_their_units_report(root, city_dir):
+    indicators = load_indicators(city_dir)
+    for framework_id in ("danang-dvi-so", "danang-dvi-xa"):
+        unit_index.check_inputs(frameworks.load(framework_id, root), indicators, framework_id)
+    wrong = frameworks.load("danang-dvi-so", root).model_dump()
+    wrong["audience"] = ["ward"]  # wards do not publish open data
+    with pytest.raises(ConfigError) as e:
+        unit_index.check_inputs(frameworks.Framework.model_validate(wrong), indicators, "x.yaml")
+    assert "DL_MO" in str(e.value)
+
+
+def test_department_index_by_hand(root, units):
+    fw = frameworks.load("danang-dvi-so", root)
+    obs = _obs(
+        _department("SNV", "2026-Q3", 45, 50, 1, 0)  # 20 (45% of the way to 90%) + 15 (step ≥50%) + 20 + 0
+        + _department("STP", "2026-Q3", 45, 50, 1, 0)
+        + _department("STC", "2026-Q3", 95, 70, 1, 1)  # everything: 100
+        + _department("SNV", "2026-Q2", 90, 70, 1, 1)
+        + _department("STC", "2026-Q2", 0, 0, 0, 0)
+        + [("STP", "HS_TONG", "2026-Q2", 0)]  # a zero denominator is no data, not zero points
+    )
+    table = unit_index.unit_index(obs, fw, units)
+    assert set(table["kind"]) == {"department"}
+    q3 = unit_index.ranking(table, "2026-Q3").set_index("unit")
+    assert q3.loc["SNV", ["DVC", "NTS", "DLS", "DVI"]].tolist() == pytest.approx([35 / 60, 1, 0, 0.55])
+    assert q3.loc["STC", "DVI"] == 1
+    assert [q3.loc[u, "rank"] for u in ("STC", "SNV", "STP")] == [1, 2, 2]
+    assert pd.isna(q3.loc["SCT", "rank"]) and q3.loc["SCT", "missing"] == "DVC_HS, DVC_TT, NT_DAUMOI, DL_MOCONG"
+    assert list(q3.index[:3]) == ["STC", "SNV", "STP"]  # ranked first, unranked after
+    assert q3.loc["SNV", "previous_rank"] == 1 and q3.loc["SNV", "rank_change"] == -1
+    assert q3.loc["STC", "previous_rank"] == 2 and q3.loc["STC", "rank_change"] == 1
+    assert pd.isna(q3.loc["STP", "rank_change"])  # no rank in 2026-Q2
+    q2 = unit_index.ranking(table, "2026-Q2").set_index("unit")
+    assert "DVC_HS" in q2.loc["STP", "missing"]
+
+
+def test_communes_and_districts_are_ranked_apart_from_departments(root, units):
+    fw = frameworks.load("danang-dvi-xa", root)
+    local = ["HS_TONG", "HS_TT", "PHI_TONG", "PHI_TT", "DAU_MOI", "TO_CNS", "DS_LD", "DS_LD_SMART", "DS_LD_TKSO",
+             "DS_15", "DS_15_TKTT", "DS_15_KNS", "DS_18", "DS_18_CKS", "THON_TONG", "THON_BR"]
+    obs = _obs([(u, i, p, 1) for u, p in (("Q-HCH", "2025-Q2"), ("P-HCH", "2025-Q3"), ("SNV", "2025-Q3")) for i in local])
+    table = unit_index.unit_index(obs, fw, units)
+    assert set(table.loc[table["period"] == "2025-Q2", "kind"]) == {"district"}
+    assert set(table.loc[table["period"] == "2025-Q3", "kind"]) <= {"ward", "commune"}
+    assert "SNV" not in set(table["unit"])
+    hch = table[(table["unit"] == "P-HCH")].iloc[0]
+    assert hch["DVI"] == 1 and hch["rank"] == 1 and pd.isna(hch["rank_change"])  # a new ward has no previous rank
+
+
+def test_unit_index_over_the_sample_store(root, units, sample_db):
+    from dxreport.store import load_observations
+
+    obs = load_observations(sample_db)
+    for framework_id in ("danang-dvi-so", "danang-dvi-xa"):
+        table = unit_index.unit_index(obs, frameworks.load(framework_id, root), units)
+        assert set(table["period"]) == set(obs["period"])
+        values = table[["DVC", "NTS", "DVI"]].dropna()
+        assert ((values >= 0) & (values <= 1)).all().all()
+        for _, part in table.groupby("period"):
+            ranked = part.dropna(subset=["rank"])
+            assert len(ranked) >= 2 and ranked["rank"].min() == 1
+            shown = ranked["DVI"].map(scoring.publish)
+            assert all(r == 1 + (shown > v).sum() for r, v in zip(ranked["rank"], shown))
+
+
+# Charts ---------------------------------------------------------------------------------------------
+
+def test_ranking_and_radar_charts_are_byte_stable_svg(root):
+    from dxreport import charts
+    from dxreport.paths import fonts_dir
+
+    charts.use_fonts(fonts_dir(root))
+    args = (["Sở Xây dựng", "Sở Tư pháp", "Sở Du lịch"], [0.9487, 0.5212, None], [1, 2, None])
+    first = charts.to_svg(charts.ranking_bars(*args, highlight="Sở Tư pháp", title="Xếp hạng Quý III/2026"))
+    assert first == charts.to_svg(charts.ranking_bars(*args, highlight="Sở Tư pháp", title="Xếp hạng Quý III/2026"))
+    assert first != charts.to_svg(charts.ranking_bars(*args, highlight=None, title="Xếp hạng Quý III/2026"))
+    assert first.startswith("<svg") and "<text" not in first  # text drawn as paths in the shipped font
+    series = [{"label": "Phường Hải Châu", "values": [0.85, 1, 0.99, 1]},
+              {"label": "Phường Thanh Khê", "values": [0.64, None, 0.78, 0.5]}]
+    axes = ["Dịch vụ công trực tuyến", "Hạ tầng số", "Xã hội số", "Nhận thức và tổ chức"]
+    svg = charts.to_svg(charts.radar(axes, series, title="Chỉ số chính"))
+    assert svg == charts.to_svg(charts.radar(axes, series, title="Chỉ số chính"))
+    with pytest.raises(ValueError):
+        charts.radar(axes[:2], series)
