@@ -170,3 +170,26 @@ def test_unknown_framework_is_a_configuration_error(tmp_path, capsys):
     path = _csv(tmp_path, "unit,DTI\nA,0.5\n")
     assert main(["score", "--framework", "dti-1999", str(path)]) == 2
     assert "dti-1999" in capsys.readouterr().err
+
+
+def test_component_level_with_the_city_framework(tmp_path, capsys):
+    # SNV: 45% online (20 of 40), 50% paid online (step: 15 of 20), a focal point (20), no open data (0)
+    path = _csv(tmp_path, "unit,DVC_HS,DVC_TT,NT_DAUMOI,DL_MOCONG\nSNV,0.45,0.5,1,0\nSTC,0.95,0.7,1,1\n")
+    code, rows, _ = _run(capsys, "--framework", "danang-dvi-so", path)
+    assert code == 0
+    assert [(r["unit"], r["DVC"], r["DVI"], r["rank"]) for r in rows] == [("STC", "1.0000", "1.0000", "1"),
+                                                                         ("SNV", "0.5833", "0.5500", "2")]
+    err = _error(tmp_path, capsys, "unit,DVC_HS,DVC_TT,NT_DAUMOI,DL_MOCONG\nSNV,0.45,0.5,0.5,0\n", framework="danang-dvi-so")
+    assert "dòng 2, cột NT_DAUMOI" in err and "0 (không)" in err
+    err = _error(tmp_path, capsys, "unit,DVC_HS,DVC_TT,NT_DAUMOI,DL_MOCONG\nSNV,45,0.5,1,0\n", framework="danang-dvi-so")
+    assert "dòng 2, cột DVC_HS" in err and "0..1" in err
+
+
+def test_merge_with_a_succession_table_splits_and_merges(tmp_path, capsys):
+    path = _csv(tmp_path, "unit,DTI\nQ-HCH,0.6\nQ-NHS,0.8\nH-HVA,0.4\nSNV,0.5\n")
+    table = _csv(tmp_path, "predecessor,successor,date,kind\nQ-HCH,P-HCH,2025-07-01,split\nQ-HCH,P-HCU,2025-07-01,split\n"
+                           "Q-NHS,P-NHS,2025-07-01,merge\nH-HVA,P-NHS,2025-07-01,merge\n", "succession.csv")
+    code, rows, _ = _run(capsys, "--framework", "dti-2025", path, "--merge", table)
+    assert code == 0
+    assert {r["unit"]: (r["DTI"], r["rank"]) for r in rows} == {
+        "P-HCH": ("0.6000", "1"), "P-HCU": ("0.6000", "1"), "P-NHS": ("0.6000", "1"), "SNV": ("0.5000", "4")}

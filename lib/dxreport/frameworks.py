@@ -97,11 +97,11 @@ class Component(_Strict):
         return self
 
     def value_range(self) -> tuple[float, float]:
-        """The measured values this component accepts (ratios and yes/no are 0..1)."""
-        if self.rule in ("ratio", "yesno"):
-            return 0.0, 1.0
+        """The measured values this component accepts (ratios, shares of a whole and yes/no are 0..1)."""
         if self.range is not None:
             return self.range[0], math.inf if self.range[1] is None else self.range[1]
+        if self.rule in ("ratio", "yesno") or (self.input is not None and self.input.numerator):
+            return 0.0, 1.0
         return 0.0, math.inf
 
 

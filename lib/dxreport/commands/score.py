@@ -140,6 +140,7 @@ def parse_input(path: Path, fw: Framework) -> tuple[pd.DataFrame, str]:
         if code not in given:
             raise DataError(path, f"thiếu cột '{code}' ({LEVEL_LABELS[level]})", sheet=sheet, row=1, column=code)
     ranges = {c.code: c.value_range() for c in fw.components()}
+    yesno = {c.code for c in fw.components() if c.rule == "yesno"}
     data: dict[str, dict[str, float]] = {}
     first_row: dict[str, int] = {}
     for n, r in rows:
@@ -162,6 +163,9 @@ def parse_input(path: Path, fw: Framework) -> tuple[pd.DataFrame, str]:
             if not low <= x <= high:
                 span = f"{low:g}..{high:g}" if math.isfinite(high) else f"từ {low:g} trở lên"
                 raise DataError(path, f"giá trị {_nfc(value)} nằm ngoài khoảng cho phép {span}", sheet=sheet, row=n, column=code)
+            if code in yesno and x not in (0, 1):
+                raise DataError(path, f"giá trị {_nfc(value)} không hợp lệ: chỉ số có/không chỉ nhận 1 (có) hoặc 0 (không)",
+                                sheet=sheet, row=n, column=code)
             data[unit][code] = x
     if not data:
         raise DataError(path, "không có dòng số liệu nào dưới dòng tiêu đề", sheet=sheet)
