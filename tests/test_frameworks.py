@@ -139,3 +139,10 @@ def test_file_name_and_id_must_agree(tmp_path):
     with pytest.raises(ConfigError) as e:
         frameworks.load_file(path)
     assert e.value.key == "id"
+
+
+def test_unknown_index_in_a_pillar_is_reported_before_points_are_added(tmp_path):
+    text = GOOD.replace("points: 100}}", "points: 100, basis: pillars}}").replace("indices: [A, B]", "indices: [A, B, Z]")
+    with pytest.raises(ConfigError) as e:
+        frameworks.load_file(_write(tmp_path, text))
+    assert e.value.key == "pillars[P].indices" and "'Z'" in str(e.value)

@@ -187,14 +187,15 @@ def _close(a: float, b: float) -> bool:
 def check(fw: Framework, path: Path) -> None:
     """Cross-checks a schema cannot express: unique codes, references, points that add up."""
     seen: dict[str, str] = {}
-    keyed = [("total", fw.total.code)]
-    keyed += [(f"indices[{i.code}]", i.code) for i in fw.indices]
-    keyed += [(f"indices[{i.code}].components[{c.code}]", c.code) for i in fw.indices for c in i.components]
-    keyed += [(f"pillars[{p.code}]", p.code) for p in fw.pillars]
-    for key, code in keyed:
+    keyed = [("total", fw.total.code, "total")]
+    keyed += [(f"indices[{i.code}]", i.code, f"mục thứ {n} của indices") for n, i in enumerate(fw.indices, 1)]
+    keyed += [(f"indices[{i.code}].components[{c.code}]", c.code, f"chỉ số thành phần của {i.code}")
+              for i in fw.indices for c in i.components]
+    keyed += [(f"pillars[{p.code}]", p.code, f"mục thứ {n} của pillars") for n, p in enumerate(fw.pillars, 1)]
+    for key, code, where in keyed:
         if code in seen:
-            raise ConfigError(path, key, f"mã '{code}' bị lặp (đã dùng tại '{seen[code]}')")
-        seen[code] = key
+            raise ConfigError(path, key, f"mã '{code}' bị lặp ({where}; đã dùng ở {seen[code]})")
+        seen[code] = where
     if path.stem != fw.id:
         raise ConfigError(path, "id", f"mã bộ chỉ số '{fw.id}' phải trùng tên tệp '{path.stem}'")
     for i in fw.indices:
@@ -215,10 +216,6 @@ def check(fw: Framework, path: Path) -> None:
             raise ConfigError(path, f"pillars[{p.code}].indices", f"chỉ số chính '{unknown[0]}' không có trong 'indices'")
         if len(set(p.indices)) != len(p.indices):
             raise ConfigError(path, f"pillars[{p.code}].indices", "một chỉ số chính được kê hai lần")
-        summed = [fw.index(c).points for c in p.indices]
-        if p.points is not None and None not in summed and not _close(sum(summed), p.points):  # type: ignore[arg-type]
-            raise ConfigError(path, f"pillars[{p.code}].points",
-                              f"điểm trụ cột ({p.points:g}) khác tổng điểm các chỉ số chính của nó ({sum(summed):g})")  # type: ignore[arg-type]
     if fw.total.basis == "indices":
         points = [i.points for i in fw.indices]
         if None not in points and not _close(sum(points), fw.total.points):  # type: ignore[arg-type]
@@ -234,6 +231,11 @@ def check(fw: Framework, path: Path) -> None:
         if None not in points and not _close(sum(points), fw.total.points):  # type: ignore[arg-type]
             raise ConfigError(path, "total.points",
                               f"tổng điểm các trụ cột ({sum(points):g}) khác tổng điểm khai báo ({fw.total.points:g})")  # type: ignore[arg-type]
+    for p in fw.pillars:
+        summed = [fw.index(c).points for c in p.indices]
+        if p.points is not None and None not in summed and not _close(sum(summed), p.points):  # type: ignore[arg-type]
+            raise ConfigError(path, f"pillars[{p.code}].points",
+                              f"điểm trụ cột ({p.points:g}) khác tổng điểm các chỉ số chính của nó ({sum(summed):g})")  # type: ignore[arg-type]
 
 
 def load_file(path: Path) -> Framework:
