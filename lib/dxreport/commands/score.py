@@ -35,7 +35,7 @@ def _read_xlsx(path: Path) -> tuple[list[str], Rows, str]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign file
-        raise DataError(path, "không mở được tệp Excel (.xlsx)", hint="lưu lại tệp bằng Excel dạng .xlsx hoặc CSV UTF-8") from None
+        raise DataError(path, "không mở được tệp Excel (.xlsx).", hint="lưu lại tệp bằng Excel dạng .xlsx hoặc CSV UTF-8") from None
     ws = wb.worksheets[0]
     rows = [(n, list(r)) for n, r in enumerate(ws.iter_rows(values_only=True), start=1)]
     wb.close()
@@ -50,11 +50,11 @@ def _read_csv(path: Path) -> tuple[list[str], Rows, None]:
     if not raw.strip(b"\xef\xbb\xbf \t\r\n"):
         raise DataError(path, "tệp rỗng, không có dòng tiêu đề")
     if b"\x00" in raw or raw[:2] == b"PK":
-        raise DataError(path, "không phải tệp CSV (tệp nhị phân)", hint="xuất bảng ra CSV UTF-8 hoặc dùng tệp .xlsx")
+        raise DataError(path, "không phải tệp CSV (tệp nhị phân).", hint="xuất bảng ra CSV UTF-8 hoặc dùng tệp .xlsx")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DataError(path, "tệp CSV không ở mã UTF-8", hint="trong Excel chọn Lưu dạng 'CSV UTF-8 (Comma delimited)'") from None
+        raise DataError(path, "tệp CSV không ở mã UTF-8.", hint="trong Excel chọn Lưu dạng 'CSV UTF-8 (Comma delimited)'") from None
     first = text.splitlines()[0] if text else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -116,7 +116,7 @@ def parse_input(path: Path, fw: Framework) -> tuple[pd.DataFrame, str]:
     codes = [h for h in header if h and h != "unit"]
     for name in codes:
         if fw.level_of(name) is None:
-            raise DataError(path, f"mã '{name}' không có trong bộ chỉ số {fw.id}", sheet=sheet, row=1, column=name,
+            raise DataError(path, f"mã '{name}' không có trong bộ chỉ số {fw.id}.", sheet=sheet, row=1, column=name,
                             hint="các mã hợp lệ: " + ", ".join(c for lv in LEVELS for c in fw.codes(lv)))
     col = {name: header.index(name) for name in header if name}
     filled = [c for c in codes if any(_nfc(_cell(r, col[c])) for _, r in rows)]
@@ -130,7 +130,7 @@ def parse_input(path: Path, fw: Framework) -> tuple[pd.DataFrame, str]:
         raise DataError(
             path,
             f"giá trị được nhập ở hai cấp: '{low[0]}' ({LEVEL_LABELS[levels[0]]}) và '{high[0]}' "
-            f"({LEVEL_LABELS[fw.level_of(high[0])]})",  # type: ignore[index]
+            f"({LEVEL_LABELS[fw.level_of(high[0])]}).",  # type: ignore[index]
             sheet=sheet, row=both, column=high[0],
             hint="chỉ nhập một cấp; các cấp trên được tính từ cấp đã nhập",
         )
@@ -234,8 +234,9 @@ def _score(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("score", help="tính và xếp hạng chỉ số (DTI…) từ giá trị ở một cấp")
-    p.add_argument("--framework", required=True, help="mã bộ chỉ số, ví dụ dti-2022")
-    p.add_argument("input", help="tệp CSV (UTF-8) hoặc XLSX: cột 'unit' và một cột cho mỗi mã chỉ số")
-    p.add_argument("--merge", help="tệp CSV 'unit,into': gộp đơn vị bằng trung bình cộng trước khi tính")
-    p.add_argument("--output", help="tệp CSV kết quả (mặc định: in ra màn hình)")
+    p.add_argument("--framework", required=True, metavar="ID", help="mã bộ chỉ số, ví dụ dti-2022")
+    p.add_argument("input", metavar="INPUT", help="tệp CSV (UTF-8) hoặc XLSX: cột 'unit' và một cột cho mỗi mã chỉ số")
+    p.add_argument("--merge", metavar="MAP", help="tệp CSV 'unit,into' (hoặc bảng kế thừa 'predecessor,successor'): "
+                   "gộp đơn vị bằng trung bình cộng giá trị trước khi tính")
+    p.add_argument("--output", metavar="OUT", help="tệp CSV kết quả (mặc định: in ra màn hình)")
     p.set_defaults(func=_score)
