@@ -193,3 +193,16 @@ def test_merge_with_a_succession_table_splits_and_merges(tmp_path, capsys):
     assert code == 0
     assert {r["unit"]: (r["DTI"], r["rank"]) for r in rows} == {
         "P-HCH": ("0.6000", "1"), "P-HCU": ("0.6000", "1"), "P-NHS": ("0.6000", "1"), "SNV": ("0.5000", "4")}
+
+
+def test_an_error_in_a_workbook_names_the_sheet(tmp_path, capsys):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Số liệu"
+    ws.append(["unit", "DTI"])
+    ws.append(["A", 0.5])
+    ws.append(["B", "không rõ"])
+    path = tmp_path / "in.xlsx"
+    wb.save(path)
+    assert main(["score", "--framework", "dti-2025", str(path)]) == 1
+    assert "Tệp in.xlsx, trang 'Số liệu', dòng 3, cột DTI" in capsys.readouterr().err

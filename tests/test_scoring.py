@@ -14,6 +14,7 @@ from dxreport.errors import ConfigError
 from dxreport.frameworks import Component
 from dxreport.units import load_units
 
+unit_values = st.lists(st.floats(0, 1), min_size=8, max_size=8)
 ORDER = ["NTS", "TCS", "HTS", "NLS", "ATTT", "HDCQS", "HDKTS", "HDXHS"]
 PUBLISHED_2022 = {  # dti.md, DTI 2022 (dti.gov.vn/xep-hang-2022)
     "TP. Đà Nẵng": ([1.0000, 0.9000, 0.8253, 0.8487, 0.7578, 0.8575, 0.7836, 0.5197], 0.8002),
@@ -122,6 +123,19 @@ def test_merge_averages_at_the_level_given(dti2022):
     assert out.loc["TP. Đà Nẵng", "DTI"] == pytest.approx((0.800175 + 0.692395) / 2)
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(unit_values, min_size=2, max_size=5))
+def test_merging_main_indices_averages_the_totals(rows):
+    """The total is linear in the main indices, so DTI 2024's merged provinces can be scored from their totals too."""
+    from dxreport.paths import find_root
+
+    fw = frameworks.load("dti-2022", find_root(__file__))
+    values = pd.DataFrame(rows, columns=ORDER, index=[f"u{i}" for i in range(len(rows))])
+    pairs = pd.DataFrame({"unit": list(values.index), "into": ["M"] * len(values)})
+    merged = scoring.score(scoring.merge(values, pairs), fw, "index")
+    assert merged.loc["M", "DTI"] == pytest.approx(scoring.score(values, fw, "index")["DTI"].mean(), abs=1e-12)
+
+
 def test_merge_carries_a_split_to_every_successor():
     values = pd.DataFrame({"T": [0.4, 0.8, 0.5]}, index=["old", "other", "kept"])
     pairs = pd.DataFrame({"unit": ["old", "old", "other"], "into": ["new1", "new2", "new2"]})
@@ -154,9 +168,6 @@ def test_component_ranges():
     assert _component(rule="ratio").value_range() == (0, 1)
     assert _component(rule="threshold", threshold=3, range=(0, 12)).value_range() == (0, 12)
     assert _component(rule="linear", target=5).value_range() == (0, math.inf)
-
-
-unit_values = st.lists(st.floats(0, 1), min_size=8, max_size=8)
 
 
 @settings(max_examples=60, deadline=None)
@@ -279,6 +290,11 @@ def test_department_index_by_hand(root, units):
     assert pd.isna(q3.loc["STP", "rank_change"])  # no rank in 2026-Q2
     q2 = unit_index.ranking(table, "2026-Q2").set_index("unit")
     assert "DVC_HS" in q2.loc["STP", "missing"]
+    rows = unit_index.ranking_rows(table, fw, "2026-Q3")
+    assert rows[0] == {"unit": "STC", "name": "Sở Tài chính", "kind": "department",
+                       "indices": {"DVC": 1.0, "NTS": 1.0, "DLS": 1.0}, "total": 1.0, "rank": 1, "rank_change": 1,
+                       "missing": []}
+    assert rows[-1]["rank"] is None and rows[-1]["total"] is None and "DL_MOCONG" in rows[-1]["missing"]
 
 
 def test_communes_and_districts_are_ranked_apart_from_departments(root, units):

@@ -104,3 +104,20 @@ def unit_index(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, p
 def ranking(table: pd.DataFrame, period: str) -> pd.DataFrame:
     """One period's rows of :func:`unit_index`, best first; units without an index last."""
     return table[table["period"] == period].sort_values(["rank", "unit"], na_position="last", ignore_index=True)
+
+
+def ranking_rows(table: pd.DataFrame, fw: Framework, period: str) -> list[dict]:
+    """One period's ranking as plain dicts for a template (values unrounded: the template formats them)."""
+    def plain(v):
+        return None if v is None or pd.isna(v) else (int(v) if isinstance(v, (int, np.integer)) else float(v))
+
+    rows = []
+    for r in ranking(table, period).itertuples(index=False):
+        d = r._asdict()
+        rows.append({
+            "unit": d["unit"], "name": d["name"], "kind": d["kind"],
+            "indices": {c: plain(d[c]) for c in fw.codes("index") + fw.codes("pillar")},
+            "total": plain(d[fw.total.code]), "rank": plain(d["rank"]),
+            "rank_change": plain(d["rank_change"]), "missing": d["missing"].split(", ") if d["missing"] else [],
+        })
+    return rows
