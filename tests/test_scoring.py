@@ -293,7 +293,7 @@ def test_department_index_by_hand(root, units):
     rows = unit_index.ranking_rows(table, fw, "2026-Q3")
     assert rows[0] == {"unit": "STC", "name": "Sở Tài chính", "kind": "department",
                        "indices": {"DVC": 1.0, "NTS": 1.0, "DLS": 1.0}, "total": 1.0, "rank": 1, "rank_change": 1,
-                       "missing": []}
+                       "previous_total": 0.0, "total_change": 1.0, "previous_from": "", "missing": []}
     assert rows[-1]["rank"] is None and rows[-1]["total"] is None and "DL_MOCONG" in rows[-1]["missing"]
 
 
@@ -308,6 +308,23 @@ def test_communes_and_districts_are_ranked_apart_from_departments(root, units):
     assert "SNV" not in set(table["unit"])
     hch = table[(table["unit"] == "P-HCH")].iloc[0]
     assert hch["DVI"] == 1 and hch["rank"] == 1 and pd.isna(hch["rank_change"])  # a new ward has no previous rank
+    assert pd.isna(hch["previous_total"]) and hch["previous_from"] == ""
+
+
+def test_a_new_ward_is_compared_with_its_predecessor_district(root, units, table):
+    fw = frameworks.load("danang-dvi-xa", root)
+    obs = _obs([("Q-HCH", "DAU_MOI", "2025-Q2", 1), ("Q-HCH", "TO_CNS", "2025-Q2", 0),
+                ("P-HCH", "DAU_MOI", "2025-Q3", 1), ("P-HCH", "TO_CNS", "2025-Q3", 1)])
+    yes_no_only = fw.model_dump()  # a one-index framework: the focal point and the community tech team
+    yes_no_only["indices"] = [i for i in yes_no_only["indices"] if i["code"] == "NTS"]
+    yes_no_only["total"]["points"] = 20
+    small = frameworks.Framework.model_validate(yes_no_only)
+    result = unit_index.unit_index(obs, small, units, succession=table).set_index(["period", "unit"])
+    hch = result.loc[("2025-Q3", "P-HCH")]
+    assert hch["DVI"] == 1 and hch["previous_total"] == 0.5 and hch["total_change"] == 0.5
+    assert hch["previous_from"] == "Q-HCH" and pd.isna(hch["rank_change"])
+    assert result.loc[("2025-Q3", "P-HCU"), "previous_from"] == "Q-HCH"  # the other half of the split
+    assert pd.isna(result.loc[("2025-Q3", "P-HCU"), "DVI"])
 
 
 def test_unit_index_over_the_sample_store(root, units, sample_db):

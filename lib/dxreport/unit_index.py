@@ -20,6 +20,7 @@ from .errors import ConfigError
 from .frameworks import Framework
 from .periods import Period
 from .scoring import compute, competition_rank
+from .succession import carry_history
 from .units import active_on
 
 
@@ -59,8 +60,9 @@ def _sorted_periods(periods) -> list[str]:
     return [p.id for p in sorted(Period.parse(p) for p in set(periods))]
 
 
-def unit_index(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, periods: list[str] | None = None) -> pd.DataFrame:
-    """Per unit and period: main-index values, the total, its rank, and the rank change since the previous period.
+def unit_index(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, periods: list[str] | None = None,
+               succession: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per unit and period: main-index values, the total, its rank, and the change since the previous period.
 
     ``observations`` as from :func:`dxreport.store.load_observations` (``unit``,
     ``indicator``, ``period``, ``value``); ``units`` from
@@ -68,6 +70,11 @@ def unit_index(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, p
     that exist on the period's last day. ``rank_change`` is previous rank minus
     rank (positive = moved up); it is empty for a unit that did not exist or
     had no rank in the previous period (e.g. the wards created on 01/7/2025).
+    ``previous_total`` and ``total_change`` compare the total with the previous
+    period's; with ``succession`` (:func:`dxreport.succession.load_succession`)
+    a new unit is compared with what its predecessors scored (``previous_from``
+    names them), so the series survives the reorganisation. Ranks are not
+    carried: a rank among 7 districts and one among 13 wards do not compare.
     """
     all_periods = _sorted_periods(observations["period"])
     index_codes = fw.codes("index") + fw.codes("pillar") + [fw.total.code]
@@ -86,7 +93,8 @@ def unit_index(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, p
         scored.insert(1, "name", present["name"].reindex(codes).to_numpy())
         scored.insert(2, "kind", present["kind"].reindex(codes).to_numpy())
         frames.append(scored.reset_index())
-    columns = ["period", "unit", "name", "kind", *index_codes, "rank", "previous_rank", "rank_change", "missing"]
+    columns = ["period", "unit", "name", "kind", *index_codes, "rank", "previous_rank", "rank_change",
+               "previous_total", "total_change", "previous_from", "missing"]
     if not frames:
         return pd.DataFrame(columns=columns)
     table = pd.concat(frames, ignore_index=True)
@@ -96,6 +104,14 @@ def unit_index(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, p
     table = table.merge(before.dropna(subset=["period"]), on=["period", "unit"], how="left")
     table["previous_rank"] = table["previous_rank"].astype("Int64")
     table["rank_change"] = (table["previous_rank"] - table["rank"]).astype("Int64")
+    total = fw.total.code
+    history = table[["unit", "period", total]]
+    history = carry_history(history, succession, [total]) if succession is not None else history.assign(carried_from="")
+    history = history.rename(columns={total: "previous_total", "carried_from": "previous_from"})
+    history["period"] = history["period"].map({v: k for k, v in previous.items() if v})
+    table = table.merge(history.dropna(subset=["period"]), on=["period", "unit"], how="left")
+    table["previous_from"] = table["previous_from"].fillna("")
+    table["total_change"] = table[total] - table["previous_total"]
     if periods is not None:
         table = table[table["period"].isin(periods)]
     return table[columns].sort_values(["period", "rank", "unit"], na_position="last", ignore_index=True)
@@ -118,6 +134,7 @@ def ranking_rows(table: pd.DataFrame, fw: Framework, period: str) -> list[dict]:
             "unit": d["unit"], "name": d["name"], "kind": d["kind"],
             "indices": {c: plain(d[c]) for c in fw.codes("index") + fw.codes("pillar")},
             "total": plain(d[fw.total.code]), "rank": plain(d["rank"]),
-            "rank_change": plain(d["rank_change"]), "missing": d["missing"].split(", ") if d["missing"] else [],
+            "rank_change": plain(d["rank_change"]), "previous_total": plain(d["previous_total"]),
+            "total_change": plain(d["total_change"]), "previous_from": d["previous_from"], "missing": d["missing"].split(", ") if d["missing"] else [],
         })
     return rows
