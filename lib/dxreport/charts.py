@@ -140,3 +140,80 @@ def status_heatmap(matrix: pd.DataFrame, row_labels: list[str]) -> plt.Figure:
                                         label=f"{STATUS_SYMBOLS[k]} – {STATUS_LABELS[k]}") for k in keys]
     ax.legend(handles=handles, ncol=3, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.02), frameon=False)
     return fig
+
+
+def ranking_bars(labels: list[str], values: list[float | None], ranks: list[int | None] | None = None,
+                 highlight: str | None = None, title: str = "", xlabel: str = "Giá trị chỉ số") -> plt.Figure:
+    """Horizontal bars of index values (0..1) in the order given, best first, each with its value and rank.
+
+    Bars are grey; the ``highlight`` label is black and hatched, so it stands out in print.
+    A unit without a value keeps its line, marked "Chưa có số liệu", instead of a zero bar.
+    """
+    from . import fmt
+
+    n = len(labels)
+    names = [f"{r}. {lab}" if r is not None and not pd.isna(r) else f"–  {lab}"
+             for lab, r in zip(labels, ranks or [None] * n)]
+    fig, ax = plt.subplots(figsize=(6.3, 0.5 + 0.28 * n))
+    for y, (label, value) in enumerate(zip(labels, values)):
+        if value is None or pd.isna(value):
+            ax.text(0.005, y, "Chưa có số liệu", va="center", fontsize=7, style="italic", color="#555555")
+            continue
+        strong = label == highlight
+        ax.barh(y, float(value), color="#222222" if strong else "#9e9e9e", hatch="//" if strong else "",
+                edgecolor="black", linewidth=0.4, height=0.7)
+        ax.text(float(value) + 0.01, y, fmt.index(value), va="center", fontsize=7)
+    ax.set_yticks(range(n), names, fontsize=7)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(0, 1.12)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1], [fmt.number(t, 2) for t in (0, 0.25, 0.5, 0.75, 1)], fontsize=7)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.grid(axis="x", linewidth=0.4, color="#cccccc")
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
+def radar(axes: list[str], series: list[dict], title: str = "") -> plt.Figure:
+    """Main-index values (0..1) of a few units or periods on one spider chart.
+
+    ``axes``: one label per main index (at least 3). ``series``: ``[{"label": str,
+    "values": [float | None, …]}]`` aligned with ``axes``; a missing value is
+    drawn at 0 and named in the legend. Dashes and markers tell series apart in grey.
+    """
+    import math
+
+    from . import fmt
+
+    if len(axes) < 3:
+        raise ValueError("biểu đồ radar cần ít nhất 3 trục")
+    angles = [2 * math.pi * k / len(axes) for k in range(len(axes))]
+    fig, ax = plt.subplots(figsize=(4.6, 4.6), subplot_kw={"projection": "polar"})
+    ax.set_theta_offset(math.pi / 2)
+    ax.set_theta_direction(-1)
+    for n, s in enumerate(series):
+        raw = list(s["values"])
+        gaps = [a for a, v in zip(axes, raw) if v is None or pd.isna(v)]
+        ys = [0.0 if v is None or pd.isna(v) else float(v) for v in raw]
+        label = s["label"] + (f" (chưa có: {', '.join(gaps)})" if gaps else "")
+        ax.plot(angles + angles[:1], ys + ys[:1], LINE_STYLES[n % 4], marker=MARKERS[n % 8], markersize=4,
+                color="black" if n % 2 == 0 else "#666666", linewidth=1.2, label=label)
+        if n == 0:
+            ax.fill(angles + angles[:1], ys + ys[:1], color="#000000", alpha=0.08)
+    import textwrap
+
+    ax.set_xticks(angles, [textwrap.fill(a, 16) for a in axes], fontsize=7)
+    ax.tick_params(axis="x", pad=10)
+    for text, angle in zip(ax.get_xticklabels(), angles):  # labels lean away from the plot on both sides
+        side = math.sin(angle)
+        text.set_horizontalalignment("left" if side > 0.1 else "right" if side < -0.1 else "center")
+    ax.set_ylim(0, 1)
+    ticks = [0.25, 0.5, 0.75, 1]
+    ax.set_yticks(ticks, [fmt.number(t, 2) for t in ticks], fontsize=6, color="#555555")
+    ax.grid(linewidth=0.4, color="#bbbbbb")
+    if title:
+        ax.set_title(title, fontsize=10, pad=14)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
+    return fig
