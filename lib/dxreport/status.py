@@ -64,17 +64,21 @@ def _roles(targets: list[Target]) -> pd.DataFrame:
 
 
 def actuals(observations: pd.DataFrame, programme: Programme | list[Target], periods: list[str],
-            by_unit: bool = False) -> pd.DataFrame:
-    """Long table: target, period, [unit,] actual, units — every target and period, in one pass.
+            by_unit: bool = False, by: str | None = None) -> pd.DataFrame:
+    """Long table: target, period, [group,] actual, units — every target and period, in one pass.
 
-    Vectorised because it runs for every unit of a batch and for a whole country
-    (millions of observations) in the benchmark.
+    ``by_unit`` gives each unit's own value; ``by`` names a column of
+    ``observations`` to aggregate within (a province over its communes).
+    Vectorised because it runs for every unit of a batch and for a whole
+    country (millions of observations) in the benchmark.
     """
     targets = list(programme.targets if isinstance(programme, Programme) else programme)
-    keys = ["target", "period", "unit"] if by_unit else ["target", "period"]
+    by = "unit" if by_unit else by
+    keys = ["target", "period"] + ([by] if by else [])
+    unit_keys = ["target", "period", "unit"] + ([by] if by and by != "unit" else [])
     roles = _roles(targets)
     obs = observations[observations["period"].isin(periods) & observations["value"].notna()]
-    obs = obs[obs["indicator"].isin(roles["indicator"].unique())][["unit", "indicator", "period", "value"]]
+    obs = obs[obs["indicator"].isin(roles["indicator"].unique())][list(dict.fromkeys(["unit", "indicator", "period", "value", *keys[2:]]))]
     joined = obs.merge(roles, on="indicator")
     parts = []
     simple = joined[joined["role"] == "value"]
@@ -83,14 +87,15 @@ def actuals(observations: pd.DataFrame, programme: Programme | list[Target], per
         parts.append(simple.groupby(keys, sort=False)["value"].agg(actual="mean", units="size").reset_index())
     ratio = joined[joined["role"] != "value"]
     if len(ratio):
-        per_unit = ratio.pivot_table(index=["target", "period", "unit"], columns="role", values="value", aggfunc="first")
-        per_unit = per_unit.reindex(columns=["num", "den"]).dropna().reset_index()
+        num = ratio.loc[ratio["role"] == "num", unit_keys + ["value"]].drop_duplicates(unit_keys)
+        den = ratio.loc[ratio["role"] == "den", unit_keys + ["value"]].drop_duplicates(unit_keys)
+        per_unit = num.merge(den, on=unit_keys, suffixes=("_num", "_den")).rename(columns={"value_num": "num", "value_den": "den"})
         sums = per_unit.groupby(keys, sort=False).agg(num=("num", "sum"), den=("den", "sum"), units=("num", "size")).reset_index()
         sums["actual"] = np.where(sums["den"] != 0, sums["num"] / sums["den"].where(sums["den"] != 0, 1.0), np.nan)
         sums.loc[sums["den"] == 0, "units"] = 0
         parts.append(sums[keys + ["actual", "units"]])
     found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=keys + ["actual", "units"])
-    if by_unit:
+    if by:  # only the groups that have data: a unit's scorecard lists what it contributes to
         out = found
     else:
         grid = pd.MultiIndex.from_product([[t.code for t in targets], list(periods)], names=keys).to_frame(index=False)

@@ -1,0 +1,177 @@
+"""``make bench``: how fast a quarter's reports are built, as ratios measured in one run.
+
+Every figure is measured here, in this process tree, on a fresh copy of the
+project with the sample data:
+
+- ``naive_s``: one stock papermill run per report, one after another;
+- ``batch_s``: ``dxreport run --force`` with the default number of jobs;
+- ``floor_s``: the same reports made by running the notebooks' code cells
+  directly (no kernel, no papermill, no nbconvert, no manifest) in as many
+  already-warm Python processes as ``batch_s`` uses: the cost of the work itself;
+- ``dask1_s``, ``dask2_s``: the batch on a local Dask cluster of 1 and 2 workers;
+- ``national_s``, ``national_peak_mb``: ``bench/national.py`` in a child process;
+- ``intake_1000_s``: ``bench/intake_1000.py`` in a child process, when present.
+
+Results go to ``bench/out/results.json`` and a table on standard output.
+Benchmarks are not tests: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+PARAMS = "params/danang-2026-Q3.yaml"
+TARGETS = {
+    "naive_s / batch_s": (">=", 4.0),
+    "batch_s / floor_s": ("<=", 1.3),
+    "dask1_s / dask2_s": (">=", 1.7),
+    "national_s": ("<=", 5.0),
+    "national_peak_mb": ("<=", 2048),
+    "intake_1000_s": ("<=", 30.0),
+}
+
+
+def project_copy(dest: Path) -> Path:
+    for name in ("data", "notebooks", "templates", "params"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    (dest / "reports").mkdir()
+    return dest
+
+
+def dxreport(project: Path, *args: str) -> float:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "dxreport.cli", *args], cwd=project, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"dxreport {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return seconds
+
+
+def jobs_of(project: Path):
+    from dxreport.run import plan
+
+    return plan([project / PARAMS], project)
+
+
+def naive(project: Path) -> float:
+    import papermill as pm
+
+    jobs = jobs_of(project)
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        for k, job in enumerate(jobs):
+            out = Path(tmp) / str(k)
+            out.mkdir()
+            pm.execute_notebook(str(project / "notebooks" / f"{job.notebook}.ipynb"), str(out / "executed.ipynb"),
+                                parameters=job.parameters(project, out), kernel_name="python3",
+                                cwd=str(project / "notebooks"), progress_bar=False)
+        return time.perf_counter() - started
+
+
+def _warm() -> None:
+    import matplotlib  # noqa: F401
+    import pandas  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    from dxreport import pipeline, quality, report, status, workspace  # noqa: F401
+
+
+def _cells_without_kernel(notebook: str, parameters: dict, cwd: str) -> None:
+    """Run a notebook's code cells in a fresh namespace, parameters injected after the parameters cell."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    namespace: dict = {"__name__": "__main__"}
+    os.chdir(cwd)
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            exec(compile(cell.source, notebook, "exec"), namespace)
+            if "parameters" in cell.metadata.get("tags", []):
+                namespace.update(parameters)
+
+
+def floor(project: Path, workers: int) -> float:
+    jobs = jobs_of(project)
+    context = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory() as tmp, ProcessPoolExecutor(workers, mp_context=context, initializer=_warm) as pool:
+        list(pool.map(time.sleep, [0.5] * workers))  # every worker started and warm before the clock starts
+        started = time.perf_counter()
+        futures = []
+        for k, job in enumerate(jobs):
+            out = Path(tmp) / str(k)
+            out.mkdir()
+            futures.append(pool.submit(_cells_without_kernel, str(project / "notebooks" / f"{job.notebook}.ipynb"),
+                                       job.parameters(project, out), str(project / "notebooks")))
+        for f in futures:
+            f.result()
+        return time.perf_counter() - started
+
+
+def child_json(script: Path) -> dict:
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"{script.name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    from dxreport.batch import default_workers
+    from dxreport.workspace import ingest_new
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    workers = default_workers()
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        project = project_copy(Path(tmp))
+        os.environ["DXREPORT_ROOT"] = str(project)
+        ingest_new(project / "data/sample/danang", project / "build/danang.duckdb", project)  # the store is not what is timed
+        reports = len(jobs_of(project))
+        print(f"{reports} báo cáo, {workers} tiến trình", file=sys.stderr)
+        results["batch_s"] = dxreport(project, "run", "--force", "-q", PARAMS)
+        results["naive_s"] = naive(project)
+        results["floor_s"] = floor(project, workers)
+        results["dask1_s"] = dxreport(project, "run", "--force", "-q", "--executor", "dask", "--jobs", "1", PARAMS)
+        results["dask2_s"] = dxreport(project, "run", "--force", "-q", "--executor", "dask", "--jobs", "2", PARAMS)
+        os.environ.pop("DXREPORT_ROOT")
+    results.update({k: v for k, v in child_json(ROOT / "bench" / "national.py").items() if k.startswith("national")})
+    intake = ROOT / "bench" / "intake_1000.py"
+    if intake.is_file():
+        results.update({k: v for k, v in child_json(intake).items() if k.endswith("_s")})
+    results = {k: round(v, 2) if isinstance(v, float) else v for k, v in results.items()}
+    ratios = {
+        "naive_s / batch_s": results["naive_s"] / results["batch_s"],
+        "batch_s / floor_s": results["batch_s"] / results["floor_s"],
+        "dask1_s / dask2_s": results["dask1_s"] / results["dask2_s"],
+    }
+    document = {"results": results, "ratios": {k: round(v, 2) for k, v in ratios.items()},
+                "reports": reports, "workers": workers, "cores": os.cpu_count(), "python": platform.python_version()}
+    (OUT / "results.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(f"{'đại lượng':<22}{'giá trị':>10}   mục tiêu")
+    for key, value in [*results.items(), *ratios.items()]:
+        goal = TARGETS.get(key)
+        verdict = ""
+        if goal:
+            ok = value >= goal[1] if goal[0] == ">=" else value <= goal[1]
+            verdict = f"{goal[0]} {goal[1]:g}  {'đạt' if ok else 'CHƯA ĐẠT'}"
+        print(f"{key:<22}{value:>10.2f}   {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
