@@ -10,7 +10,7 @@ import sys
 from .errors import DxError
 
 # One module per sub-command under dxreport/commands/, each with register(subparsers).
-COMMANDS = ["run"]
+COMMANDS = ["run", "template", "check", "ingest"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -84,6 +84,16 @@ def expected_for(city_dir: Path) -> Expected:
     return Expected(load_units(city_dir), load_indicators(city_dir))
 
 
+def city_dir_named(city: str, root: Path | None = None) -> Path:
+    from . import paths as project
+
+    base = Path(root) if root else project.find_root()
+    city_dir = base / "data" / "cities" / city
+    if not (city_dir / "indicators.yaml").exists():
+        raise ConfigError(city_dir, None, f"không có cấu hình cho thành phố '{city}'")
+    return city_dir
+
+
 def find_city_dir(paths: list[Path], root: Path | None) -> Path:
     """The city whose configuration applies: named in the files' path (``…/<city>/…``), or the only one."""
     from . import paths as project
@@ -182,6 +192,16 @@ def check_file(path: Path, expected: Expected, engine: str = "calamine", sha256:
     return Checked(path, digest, parsed, problems + parsed.problems)
 
 
+def check_file_safely(path: Path, expected: Expected, engine: str = "calamine", sha256: str | None = None) -> Checked:
+    """:func:`check_file`, with any unforeseen failure turned into a problem: a bad file never stops a batch."""
+    try:
+        return check_file(path, expected, engine, sha256)
+    except Exception as e:  # noqa: BLE001 - the user gets a line, never a traceback
+        log.debug("check_file failed", exc_info=True)
+        return Checked(Path(path), sha256 or "", None, [problem(path, f"không đọc được tệp ({type(e).__name__}: {e})",
+                                                                 hint="mở tệp bằng Excel, lưu lại rồi gửi lại")])
+
+
 def read_submission(path: Path, city_dir: Path | None = None, engine: str = "calamine") -> Submission:
     """One clean submission, or :class:`Rejected` listing every problem."""
     city_dir = city_dir or find_city_dir([path], None)
@@ -218,7 +238,7 @@ def ingest(
     if not todo:
         return result
     expected = expected_for(city_dir or find_city_dir(todo, root))
-    checked = [check_file(p, expected, engine, digests[p]) for p in todo]
+    checked = [check_file_safely(p, expected, engine, digests[p]) for p in todo]
     when = received_at or datetime.now()
     with store.connect(db) as con:
         already_reported = store.known_problem_sha256(con)

@@ -25,7 +25,8 @@ class Problem:
         return str(self.as_error())
 
     def as_error(self) -> DataError:
-        return DataError(self.file, self.message, sheet=self.sheet, row=self.row, column=self.column, hint=self.hint)
+        message = self.message if self.message.endswith((".", ")", "?")) or not self.hint else self.message + "."
+        return DataError(self.file, message, sheet=self.sheet, row=self.row, column=self.column, hint=self.hint)
 
 
 def problem(path: str | Path, message: str, **where) -> Problem:
