@@ -258,6 +258,5 @@ def ingest(
                 template_version=sub.template_version, observations=sub.observations.fillna({"sheet": ""}),
             )
             (result.added if revision else result.skipped).append(c.path)
-    for c in result.rejected:
-        log.warning("Từ chối %s (%d vấn đề)", c.path, len(c.problems))
+    log.info("Ingest: %s", result.counts)
     return result

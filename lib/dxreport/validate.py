@@ -27,7 +27,7 @@ from .workbook import COL_CODE, COL_NOTE, COL_VALUE, HEADER_ROW, HEADERS, META_F
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 META_ROW = {key: META_FIRST_ROW + i for i, key in enumerate(META_ROWS.values())}
-_PERIOD_IN_NAME = re.compile(r"(?<![0-9])(\d{4}(?:-[QH]\d)?)(?![0-9])")
+_PERIOD_IN_NAME = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2}(?:-[QH][1-4])?)(?![0-9A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ def _against_path(path: Path, parsed: Parsed, expected: Expected, report: _Repor
         report(f"tệp nằm trong thư mục kỳ {folder_period} nhưng ghi kỳ báo cáo {parsed.period}", META_ROW["period"], 2,
                "sửa kỳ báo cáo trong tệp hoặc chuyển tệp sang đúng thư mục")
     m = _PERIOD_IN_NAME.search(stem)
-    if m and parsed.period and m[1] != parsed.period:
+    if m and parsed.period and m[1] != (parsed.period if "-" in m[1] else parsed.period[:4]):
         report(f"tên tệp ghi kỳ {m[1]} nhưng nội dung ghi kỳ báo cáo {parsed.period}", META_ROW["period"], 2,
                "đặt tên tệp theo đúng kỳ báo cáo")
     name_unit = stem.upper()
