@@ -48,6 +48,7 @@ _VNI_LETTERS |= {k.upper(): v.upper() for k, v in _VNI_LETTERS.items()}
 
 # Characters that appear in legacy text but in no Vietnamese word typed in Unicode.
 _SUSPECT = frozenset((set(TCVN3) | set(_VNI_MARKS) | set(_VNI_LETTERS)) - VIETNAMESE_LETTERS)
+_ANY_SUSPECT = re.compile("[" + re.escape("".join(sorted(_SUSPECT))) + "]")
 _WORD = re.compile(r"[^\s\d!\"#$&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]+")
 
 
@@ -100,7 +101,7 @@ class Legacy:
 
 def detect_legacy(text: str) -> Legacy | None:
     """The legacy encoding ``text`` was typed in, or ``None`` for ordinary Unicode text."""
-    if text.isascii():
+    if text.isascii() or not _ANY_SUSPECT.search(text):
         return None
     suspects = [w for w in _WORD.findall(text) if any(c in _SUSPECT for c in w) and any(c.isascii() for c in w)]
     if not suspects:

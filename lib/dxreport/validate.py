@@ -36,6 +36,20 @@ class Expected:
 
     units: pd.DataFrame
     indicators: dict[str, Indicator]
+    _active: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    _wanted: dict[str, list[Indicator]] = field(default_factory=dict, compare=False, repr=False)
+
+    def active(self, period: str) -> frozenset[str]:
+        """Codes of the units that exist at the end of ``period`` (cached: asked once per file)."""
+        if period not in self._active:
+            self._active[period] = frozenset(active_on(self.units, Period.parse(period).end).index)
+        return self._active[period]
+
+    def wanted(self, unit: str) -> list[Indicator]:
+        """The indicators ``unit`` reports, in template order (cached)."""
+        if unit not in self._wanted:
+            self._wanted[unit] = indicators_for(unit, self.units, self.indicators)
+        return self._wanted[unit]
 
 
 @dataclass
@@ -119,7 +133,7 @@ def _meta(grid, parsed: Parsed, expected: Expected, report: _Report) -> None:
         what = "chưa ghi ngày gửi" if raw_day is None else f"ngày gửi '{text(raw_day)}' không đúng dạng"
         report(what, META_ROW["submitted_on"], 2, "ghi ngày dạng ngày/tháng/năm, ví dụ 06/10/2026")
     if parsed.unit in expected.units.index and parsed.period:
-        if parsed.unit not in active_on(expected.units, Period.parse(parsed.period).end).index:
+        if parsed.unit not in expected.active(parsed.period):
             report(f"đơn vị '{parsed.unit}' không còn tồn tại (hoặc chưa thành lập) vào cuối kỳ {parsed.period}", META_ROW["unit"], 2,
                    "kiểm tra lại mã đơn vị và kỳ báo cáo")
 
@@ -193,7 +207,7 @@ def _show(value: Any) -> str:
 
 def _rows(grid, parsed: Parsed, expected: Expected, sheet: str | None, report: _Report) -> None:
     catalogue = expected.indicators
-    wanted = indicators_for(parsed.unit, expected.units, catalogue) if parsed.unit in expected.units.index else None
+    wanted = expected.wanted(parsed.unit) if parsed.unit in expected.units.index else None
     wanted_codes = {i.code for i in wanted} if wanted is not None else None
     seen: dict[str, int] = {}
     values: dict[str, tuple[float, int]] = {}
