@@ -88,8 +88,13 @@ def test_file_over_50_mb_refused_before_opening(expected, tmp_path):
 def test_wrong_sheet_name(expected, tmp_path):
     path = edit(clean_copy(tmp_path), lambda wb, ws: setattr(ws, "title", "Sheet1"))
     lines = problems(path, expected)
-    one(lines, "không có trang 'BaoCao'", "'Sheet1'")
-    one(lines, "trang tính 'Sheet1' không thuộc biểu mẫu")
+    assert len(lines) == 1
+    one(lines, "không có trang 'BaoCao'", "'Sheet1'", "đổi lại thành BaoCao")
+
+
+def test_extra_sheet(expected, tmp_path):
+    path = edit(clean_copy(tmp_path), lambda wb, ws: wb.create_sheet("Sheet2"))
+    one(problems(path, expected), "trang tính 'Sheet2' không thuộc biểu mẫu")
 
 
 def test_merged_cells_in_data_area(expected, tmp_path):

@@ -71,6 +71,9 @@ class IngestResult:
     def counts(self) -> dict[str, int]:
         return {"added": len(self.added), "skipped": len(self.skipped), "rejected": len(self.rejected)}
 
+    def __getitem__(self, key: str) -> int:  # the counts dict ingest used to return
+        return self.counts[key]
+
 
 def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
@@ -141,9 +144,8 @@ def _read_xlsx(path: Path, engine: str) -> tuple[list | None, str | None, list[P
     problems = _layout_problems(path, layout)
     if DATA_SHEET not in layout.sheets:
         names = ", ".join(f"'{n}'" for n in layout.sheets) or "không có trang nào"
-        problems.insert(0, problem(path, f"không có trang '{DATA_SHEET}' (tệp có: {names})",
-                                   hint=f"dùng đúng biểu mẫu; nếu đã đổi tên trang số liệu, đổi lại thành {DATA_SHEET}"))
-        return None, None, problems
+        return None, None, [problem(path, f"không có trang '{DATA_SHEET}' (tệp có: {names})",
+                                    hint=f"dùng đúng biểu mẫu; nếu đã đổi tên trang số liệu, đổi lại thành {DATA_SHEET}")]
     try:
         return read_xlsx(path, DATA_SHEET, engine), DATA_SHEET, problems
     except ReadError as e:
@@ -189,7 +191,12 @@ def check_file(path: Path, expected: Expected, engine: str = "calamine", sha256:
     if grid is None:
         return Checked(path, digest, None, problems)
     parsed = validate(grid, path, sheet, expected)
-    return Checked(path, digest, parsed, problems + parsed.problems)
+    return Checked(path, digest, parsed, sorted(problems + parsed.problems, key=_position))
+
+
+def _position(p: Problem) -> tuple:
+    """Problems in reading order: the whole file first, then by row and column."""
+    return (p.row is not None, p.row or 0, p.column or "")
 
 
 def check_file_safely(path: Path, expected: Expected, engine: str = "calamine", sha256: str | None = None) -> Checked:

@@ -25,7 +25,7 @@ class Problem:
         return str(self.as_error())
 
     def as_error(self) -> DataError:
-        message = self.message if self.message.endswith((".", ")", "?")) or not self.hint else self.message + "."
+        message = self.message if self.message.endswith(".") or not self.hint else self.message + "."
         return DataError(self.file, message, sheet=self.sheet, row=self.row, column=self.column, hint=self.hint)
 
 
