@@ -16,6 +16,7 @@ _MINUS = "-\u2212\u2013"  # hyphen-minus, minus sign, en dash
 _GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+$")  # 1.234 or 1.234.567
 _SPACED = re.compile(r"^\d{1,3}(?: \d{3})+$")  # 1 234 567
 _PLAIN = re.compile(r"^\d+$")
+_ENGLISH = re.compile(r"^\d{1,3}(?:,\d{3})+\.\d+$|^\d{1,3}(?:,\d{3}){2,}$")  # 1,234.5 or 1,234,567
 
 
 class NumberError(ValueError):
@@ -40,6 +41,10 @@ def parse_number(text: str) -> Decimal:
     if body[0] in _MINUS or body[0] == "+":
         sign = -1 if body[0] in _MINUS else 1
         body = body[1:].lstrip()
+    if _ENGLISH.match(body):
+        whole_en, _, fraction_en = body.partition(".")
+        vietnamese = whole_en.replace(",", ".") + ("," + fraction_en if fraction_en else "")
+        raise NumberError(f"'{raw}' viết theo kiểu tiếng Anh (dấu phẩy hàng nghìn, dấu chấm thập phân); kiểu Việt Nam là {vietnamese}")
     whole, comma, fraction = body.partition(",")
     if "," in fraction:
         raise NumberError(f"'{raw}' có nhiều hơn một dấu phẩy thập phân")
