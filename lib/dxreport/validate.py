@@ -121,7 +121,6 @@ def _meta(grid, parsed: Parsed, expected: Expected, report: _Report) -> None:
     parsed.unit = text(cell(grid, META_ROW["unit"], 2)).upper()
     if parsed.unit not in expected.units.index:
         report(f"mã đơn vị '{parsed.unit}' không có trong danh mục đơn vị", META_ROW["unit"], 2, "ghi đúng mã đơn vị đã được cấp trong biểu mẫu")
-        parsed.unit = parsed.unit or ""
     raw_period = cell(grid, META_ROW["period"], 2)
     try:
         parsed.period = Period.parse(text(raw_period)).id
