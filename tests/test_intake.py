@@ -204,3 +204,31 @@ def test_read_submission_raises_with_every_problem(tmp_path, city_dir):
         intake.read_submission(path, city_dir)
     assert len(str(info.value).splitlines()) == 2
     assert info.value.exit_code == 1
+
+
+@pytest.mark.parametrize("text, encoding, decoded", [
+    ("ViÖt Nam", "TCVN3 (ABC)", "Việt"), ("Vieät Nam", "VNI-Windows", "Việt"), ("Ng\xadêi d©n", "TCVN3 (ABC)", "Người"),
+    ("Ñaø Naüng", "VNI-Windows", "Đà"), ("B¶o Th¾ng", "TCVN3 (ABC)", "Bảo"),
+])
+def test_legacy_text_is_recognised(text, encoding, decoded):
+    from dxreport.encoding import detect_legacy
+
+    found = detect_legacy(text)
+    assert (found.encoding, found.decoded) == (encoding, decoded)
+
+
+@pytest.mark.parametrize("text", [
+    "Việt Nam", "TÀI LIỆU KIỂM CHỨNG", "diện tích 3 m², nhiệt độ 25°C", "Hồ sơ «đúng hạn»", "Café Müller", "naïve", "",
+    unicodedata.normalize("NFD", "Người dân"),
+])
+def test_unicode_and_foreign_words_are_not_legacy(text):
+    from dxreport.encoding import detect_legacy
+
+    assert detect_legacy(unicodedata.normalize("NFC", text)) is None
+
+
+def test_catalogue_text_is_never_taken_for_legacy(expected):
+    from dxreport.encoding import detect_legacy
+
+    texts = [i.name for i in expected.indicators.values()] + list(expected.units["name"])
+    assert [t for t in texts if detect_legacy(t)] == []
