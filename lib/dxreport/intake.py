@@ -235,7 +235,14 @@ def ingest(
     result = IngestResult()
     if not paths:
         return result
-    digests = {p: sha256_of(p) for p in paths}
+    digests: dict[Path, str] = {}
+    for p in paths:
+        try:
+            digests[p] = sha256_of(p)
+        except OSError as e:  # unreadable: reported like any other problem, never a traceback
+            result.rejected.append(Checked(p, "", None, [problem(p, f"không đọc được tệp ({e.strerror or e})",
+                                                                 hint="kiểm tra quyền truy cập tệp rồi chạy lại")]))
+    paths = list(digests)
     known: set[str] = set()
     if Path(db).exists():
         with store.connect(db, read_only=True) as con:
@@ -243,7 +250,7 @@ def ingest(
     todo = [p for p in paths if digests[p] not in known]
     result.skipped.extend(p for p in paths if digests[p] in known)
     if not todo:
-        return result
+        return result  # an unreadable file is reported to the caller but leaves no row: it has no sha256
     expected = expected_for(city_dir or find_city_dir(todo, root))
     checked = [check_file_safely(p, expected, engine, digests[p]) for p in todo]
     when = received_at or datetime.now()
