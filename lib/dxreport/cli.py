@@ -10,7 +10,7 @@ import sys
 from .errors import DxError
 
 # One module per sub-command under dxreport/commands/, each with register(subparsers).
-COMMANDS = ["run", "score"]
+COMMANDS = ["run", "template", "check", "ingest", "score"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,18 +1,38 @@
 """The DuckDB store: submissions and their observations, append-only, with revisions.
 
 Nothing here updates or deletes a row. A resubmission of the same unit and
-period is a new revision; computations read the ``latest_observations`` view.
-A file already ingested (same sha256) is skipped, so ingesting twice adds nothing.
+period is a new revision; computations read the ``latest_observations`` view
+(every revision stays in ``observation_history``). A file already ingested (same
+sha256) is skipped, so ingesting twice adds nothing. Rejected files leave their
+problems in the append-only ``problems`` table for the data-quality report.
+
+DuckDB lets one process write a database file at a time, so every connection
+takes a lock file beside it (``<db>.lock``; shared to read, exclusive to write)
+and waits for its turn instead of failing.
 """
 
 from __future__ import annotations
 
+import fcntl
+import logging
+import os
+import time
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import duckdb
 import pandas as pd
+
+from .errors import DxError
+
+if TYPE_CHECKING:
+    from .problems import Problem
+
+log = logging.getLogger(__name__)
+LOCK_TIMEOUT_S = float(os.environ.get("DXREPORT_LOCK_TIMEOUT", "120"))
+PROBLEM_COLUMNS = ["file", "sha256", "unit", "period", "sheet", "row", "column", "message", "checked_at"]
 
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS submission_ids START 1;
@@ -38,6 +58,21 @@ CREATE TABLE IF NOT EXISTS observations (
     sheet         VARCHAR NOT NULL,
     "row"         INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS problems (
+    file       VARCHAR NOT NULL,
+    sha256     VARCHAR NOT NULL,
+    unit       VARCHAR,
+    period     VARCHAR,
+    sheet      VARCHAR,
+    "row"      INTEGER,
+    "column"   VARCHAR,
+    message    VARCHAR NOT NULL,
+    checked_at TIMESTAMP NOT NULL
+);
+CREATE OR REPLACE VIEW observation_history AS
+    SELECT o.unit, o.indicator, o.period, o.value, o.note, s.file, o.sheet, o."row",
+           s.revision, s.sha256, s.submitted_on, s.received_at, o.submission_id
+    FROM observations o JOIN submissions s USING (submission_id);
 CREATE OR REPLACE VIEW latest_submissions AS
     SELECT s.* FROM submissions s
     JOIN (SELECT unit, period, max(revision) AS revision FROM submissions GROUP BY unit, period) m
@@ -49,22 +84,101 @@ CREATE OR REPLACE VIEW latest_observations AS
 """
 
 
+class StoreBusy(DxError):
+    """Another process kept the store locked for longer than the timeout."""
+
+
 @contextmanager
-def connect(path: Path | str, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def locked(path: Path, exclusive: bool, timeout: float | None = None) -> Iterator[None]:
+    """Hold ``<db>.lock`` (fcntl): shared for readers, exclusive for the one writer."""
+    timeout = LOCK_TIMEOUT_S if timeout is None else timeout
+    lock_path = path.with_name(path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as f:
+        mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+        deadline = time.monotonic() + timeout
+        waited = False
+        while True:
+            try:
+                fcntl.flock(f, mode)
+                break
+            except BlockingIOError:
+                if not waited:
+                    log.warning("Kho dữ liệu %s đang được tiến trình khác ghi; đang chờ (tối đa %d giây)…", path, timeout)
+                    waited = True
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(f"Kho dữ liệu {path} vẫn bận sau {timeout:.0f} giây chờ (tiến trình khác đang ghi); "
+                                    "hãy chạy lại lệnh sau ít phút") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+@contextmanager
+def connect(path: Path | str, read_only: bool = False, timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
-    try:
-        if not read_only:
-            con.execute(SCHEMA)
-        yield con
-    finally:
-        con.close()
+    with locked(path, exclusive=not read_only, timeout=timeout):
+        con = duckdb.connect(str(path), read_only=read_only)
+        try:
+            if not read_only:
+                con.execute(SCHEMA)
+            yield con
+        finally:
+            con.close()
 
 
 def known_sha256(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute("SELECT sha256 FROM submissions").fetchall()}
+
+
+def known_problem_sha256(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("SELECT DISTINCT sha256 FROM problems").fetchall()}
+
+
+def add_problems(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    file: str,
+    sha256: str,
+    unit: str | None,
+    period: str | None,
+    problems: "list[Problem]",
+    checked_at: datetime,
+) -> None:
+    """Append a rejected file's problems (message includes how to fix it), in one transaction."""
+    rows = [
+        [file, sha256, unit or None, period or None, p.sheet, p.row, p.column,
+         p.message + (f" Cách sửa: {p.hint}" if p.hint else ""), checked_at]
+        for p in problems
+    ]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.executemany(f"INSERT INTO problems VALUES ({', '.join('?' * len(PROBLEM_COLUMNS))})", rows)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def load_problems(source: "duckdb.DuckDBPyConnection | Path | str") -> pd.DataFrame:
+    """Problems of rejected files, oldest first: file, sha256, unit, period, sheet, row, column, message, checked_at."""
+    sql = ('SELECT file, sha256, unit, period, sheet, "row", "column", message, checked_at '
+           'FROM problems ORDER BY checked_at, file, "row" NULLS FIRST')
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        return _problems_frame(source, sql)
+    with connect(source, read_only=True) as con:
+        return _problems_frame(con, sql)
+
+
+def _problems_frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'problems'").fetchone()[0]
+    if not exists:  # a store written before the problems table existed
+        return pd.DataFrame(columns=PROBLEM_COLUMNS)
+    return con.execute(sql).df()
 
 
 def add_submission(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from openpyxl import Workbook
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -40,8 +41,8 @@ INSTRUCTIONS = [
     "",
     "1. Chỉ nhập số liệu vào cột 'Giá trị' (cột E) và 'Ghi chú, tài liệu kiểm chứng' (cột G) của trang BaoCao; các ô khác đã được khóa.",
     "2. Ghi ngày gửi báo cáo vào ô B6 (dạng ngày/tháng/năm).",
-    "3. Số lượng (hồ sơ, người, trạm...) nhập số nguyên, không có dấu phân cách hàng nghìn.",
-    "4. Chỉ tiêu có đơn vị tính '%' nhập tỷ lệ phần trăm, ví dụ 85% hoặc 85,5%.",
+    "3. Số lượng (hồ sơ, người, trạm...) nhập số nguyên; nếu có dấu phân cách hàng nghìn thì dùng dấu chấm (1.234), dấu phẩy chỉ dùng cho phần thập phân.",
+    "4. Chỉ tiêu có đơn vị tính '%' nhập tỷ lệ phần trăm, ví dụ 85% hoặc 85,5%; không nhập 85 (thiếu dấu %).",
     "5. Chỉ tiêu có/không nhập 1 (có) hoặc 0 (chưa).",
     "6. Không đổi tên trang tính, không thêm hoặc xóa dòng, không gộp ô, không dùng công thức.",
     "7. Dùng bảng mã Unicode (không dùng TCVN3/ABC hoặc VNI) khi ghi chú bằng tiếng Việt.",
@@ -147,6 +148,7 @@ def write_workbook(
     help_ws["A1"].font = Font(bold=True)
     help_ws.column_dimensions["A"].width = 120
     help_ws.protection.sheet = True
+    wb.security = WorkbookProtection(lockStructure=True)  # no sheet renamed, added or removed
     wb.properties.creator = "dxreport"
     wb.properties.title = f"Biểu báo cáo {unit} {period}"
     stamp = datetime(2000, 1, 1)  # fixed, so regenerating a workbook gives the same content
@@ -154,3 +156,11 @@ def write_workbook(
     wb.properties.modified = stamp
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+
+
+def blank_rows(
+    indicators: Iterable[Indicator], previous: dict[str, float | int | None] | None = None
+) -> list[Row]:
+    """Rows of a blank template: no value, last period's value shown beside it for reference."""
+    previous = previous or {}
+    return [Row(i, None, previous.get(i.code)) for i in indicators]

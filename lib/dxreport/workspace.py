@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from . import intake, paths, store
@@ -64,8 +65,11 @@ def ingest_new(submissions_dir: Path, db: Path, root: Path) -> None:
     if not files:
         return
     if Path(db).exists():
-        with store.connect(db, read_only=True) as con:
-            known = store.known_sha256(con)
+        try:
+            with store.connect(db, read_only=True) as con:
+                known = store.known_sha256(con) | store.known_problem_sha256(con)  # rejected files are known too
+        except duckdb.Error:  # a store from before the problems table: the write below brings it up to date
+            known = set()
         if all(intake.sha256_of(f) in known for f in files):
             return
     intake.ingest(files, db, root=root)

@@ -1,0 +1,34 @@
+"""``dxreport ingest FILE… [--db PATH]``: store clean submissions; record the problems of the others.
+
+Each file is stored whole or not at all. Exit 1 when any file was rejected.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .check import add_common, city_dir, submission_files
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from .. import intake, paths
+
+    root = paths.find_root()
+    files = submission_files(args.files)
+    cdir = city_dir(args, files)
+    db = Path(args.db) if args.db else root / "build" / f"{cdir.name}.duckdb"
+    result = intake.ingest(files, db, root=root, city_dir=cdir, engine=args.reader)
+    for checked in result.rejected:
+        for p in checked.problems:
+            print(p.line())
+    c = result.counts
+    print(f"Kho {db}: đã nhận {c['added']} tệp mới, bỏ qua {c['skipped']} tệp đã có, từ chối {c['rejected']} tệp.")
+    return 1 if result.rejected else 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("ingest", help="đưa tệp số liệu hợp lệ vào kho; tệp có lỗi bị từ chối và ghi lại lỗi")
+    add_common(p)
+    p.add_argument("--db", help="tệp DuckDB của kho (mặc định: build/<thành phố>.duckdb)")
+    p.set_defaults(func=_ingest)

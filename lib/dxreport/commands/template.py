@@ -1,0 +1,58 @@
+"""``dxreport template --city C --period P [--unit U] [--out DIR] [--db PATH]``: blank workbooks for units.
+
+One workbook per unit, listing exactly the indicators that unit reports, with
+last period's value from the store when ``--db`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import ConfigError
+
+
+def _template(args: argparse.Namespace) -> int:
+    from .. import intake, paths, store
+    from ..config import load_indicators
+    from ..periods import Period, PeriodError
+    from ..units import active_on, indicators_for, load_units
+    from ..workbook import blank_rows, write_workbook
+
+    root = paths.find_root()
+    city_dir = intake.city_dir_named(args.city, root)
+    try:
+        period = Period.parse(args.period)
+    except PeriodError as e:
+        raise ConfigError("--period", None, str(e)) from None
+    units = load_units(city_dir)
+    indicators = load_indicators(city_dir)
+    active = active_on(units, period.end)
+    active = active[active["kind"] != "city"]
+    if args.unit:
+        if args.unit not in active.index:
+            raise ConfigError(city_dir / "units.csv", args.unit, f"đơn vị không có hoặc không hoạt động trong kỳ {period.id}")
+        active = active.loc[[args.unit]]
+    previous: dict[tuple[str, str], float] = {}
+    if args.db:
+        if not Path(args.db).exists():
+            raise ConfigError(args.db, None, "không tìm thấy kho dữ liệu")
+        obs = store.load_observations(args.db, [period.previous.id])
+        previous = {(u, i): v for u, i, v in zip(obs["unit"], obs["indicator"], obs["value"]) if v == v}
+    out = Path(args.out) if args.out else root / "build" / "bieu-mau" / city_dir.name / period.id
+    for unit in active.itertuples():
+        items = indicators_for(unit.code, units, indicators)
+        rows = blank_rows(items, {i.code: previous.get((unit.code, i.code)) for i in items})
+        write_workbook(out / f"{unit.code}.xlsx", unit=unit.code, unit_name=unit.name, period=period.id, rows=rows)
+    print(f"Đã tạo {len(active)} biểu mẫu kỳ {period.id} trong {out}")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("template", help="tạo biểu mẫu Excel trống cho từng đơn vị trong một kỳ")
+    p.add_argument("--city", required=True, help="mã thành phố trong data/cities")
+    p.add_argument("--period", required=True, help="kỳ báo cáo, ví dụ 2026-Q4")
+    p.add_argument("--unit", help="chỉ tạo cho một đơn vị (mã đơn vị)")
+    p.add_argument("--out", help="thư mục ghi (mặc định: build/bieu-mau/<thành phố>/<kỳ>)")
+    p.add_argument("--db", help="kho DuckDB để điền giá trị kỳ trước")
+    p.set_defaults(func=_template)
