@@ -191,12 +191,31 @@ def validation_error(path: Path, error: ValidationError, data: Any) -> ConfigErr
     return ConfigError(path, _key(tuple(first["loc"]), data) or None, message)
 
 
-def load_model(model: type[BaseModel], path: Path) -> Any:
+def load_model(model: type[BaseModel], path: Path, what: str = "tệp cấu hình") -> Any:
+    """A YAML file validated against ``model``; any problem names the file and the key."""
     data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(path, None, f"{what} phải là một bảng khóa: giá trị YAML")
     try:
         return model.model_validate(data)
     except ValidationError as e:
         raise validation_error(path, e, data) from None
+
+
+def read_table(path: Path, columns: list[str]) -> Any:
+    """A configuration CSV (UTF-8, BOM tolerated) as text, NFC, with exactly ``columns`` in that order."""
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(path, None, "không tìm thấy tệp") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, None, "tệp không ở mã UTF-8") from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ConfigError(path, missing[0], "thiếu cột")
+    return df[columns].apply(lambda col: col.map(lambda v: nfc(v).strip()))
 
 
 @lru_cache(maxsize=16)

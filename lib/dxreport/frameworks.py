@@ -15,9 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .config import read_yaml, validation_error
+from .config import load_model
 from .errors import ConfigError
 
 LEVELS = ("component", "index", "pillar", "total")
@@ -240,13 +240,7 @@ def check(fw: Framework, path: Path) -> None:
 
 def load_file(path: Path) -> Framework:
     """Load and validate one framework file."""
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise ConfigError(path, None, "tệp bộ chỉ số phải là một bảng khóa–giá trị YAML")
-    try:
-        fw = Framework.model_validate(data)
-    except ValidationError as e:
-        raise validation_error(path, e, data) from None
+    fw = load_model(Framework, path, "tệp bộ chỉ số")
     check(fw, path)
     return fw
 

@@ -12,9 +12,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .config import read_yaml, validation_error
+from .config import load_model
 from .errors import ConfigError
 from .periods import Period, PeriodError
 
@@ -79,13 +79,7 @@ class RunParams(BaseModel):
 
 def load_params(path: Path | str) -> RunParams:
     path = Path(path)
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise ConfigError(path, None, "tệp tham số phải là một bảng khóa: giá trị")
-    try:
-        params = RunParams.model_validate(data)
-    except ValidationError as e:
-        raise validation_error(path, e, data) from None
+    params = load_model(RunParams, path, "tệp tham số")
     if params.thresholds.at_risk > params.thresholds.on_track:
         raise ConfigError(path, "thresholds.at_risk", "phải nhỏ hơn hoặc bằng thresholds.on_track")
     return params

@@ -148,6 +148,7 @@ def execute(notebook: Path, output_notebook: Path, parameters: dict, cwd: Path, 
     pm.execute_notebook(
         str(notebook), str(output_notebook), parameters=parameters, kernel_name=KERNEL, cwd=str(cwd),
         progress_bar=False, log_output=False, report_mode=False, engine_name=engine,
+        request_save_on_cell_execute=engine is None,  # the batch saves once at the end, not after every cell
     )
 
 

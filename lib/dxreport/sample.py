@@ -12,10 +12,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from .config import Indicator, load_city, load_indicators
-from .periods import Period, period_range
+from .periods import period_range
 from .units import active_on, indicators_for, load_units
 from .workbook import Row, write_workbook
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import nfc
+from .config import read_table
 from .errors import ConfigError
 from .periods import Period
 
@@ -25,14 +25,7 @@ KINDS = ("merge", "split")
 def load_succession(city_dir: Path, units: pd.DataFrame | None = None) -> pd.DataFrame:
     """The succession table, checked: known kinds, real dates, codes present in ``units`` when given."""
     path = city_dir / "succession.csv"
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(path, None, "không tìm thấy tệp") from None
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise ConfigError(path, missing[0], "thiếu cột")
-    df = df[COLUMNS].apply(lambda col: col.map(lambda v: nfc(v).strip()))
+    df = read_table(path, COLUMNS)
     for row, r in enumerate(df.itertuples(index=False), start=2):
         if r.kind not in KINDS:
             raise ConfigError(path, f"dòng {row}, cột kind", f"loại '{r.kind}' không hợp lệ (được phép: merge, split)")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import Indicator, nfc
+from .config import Indicator, read_table
 from .errors import ConfigError
 from .periods import Period
 
@@ -30,14 +30,7 @@ COLUMNS = ["code", "name", "kind", "parent", "valid_from", "valid_to"]
 
 def load_units(city_dir: Path) -> pd.DataFrame:
     path = city_dir / "units.csv"
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(path, None, "không tìm thấy tệp") from None
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise ConfigError(path, missing[0], "thiếu cột")
-    df = df[COLUMNS].apply(lambda col: col.map(nfc))
+    df = read_table(path, COLUMNS)
     for row, (code, kind) in enumerate(zip(df["code"], df["kind"]), start=2):
         if kind not in KIND_LABELS:
             raise ConfigError(path, f"dòng {row}, cột kind", f"loại đơn vị '{kind}' không hợp lệ")
