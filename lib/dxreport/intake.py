@@ -8,7 +8,6 @@ are not read again, so ingesting a folder twice costs only the hashing.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +18,7 @@ import pandas as pd
 from . import xlsxfile
 from .config import load_indicators
 from .errors import ConfigError
+from .manifest import sha256_file
 from .problems import Problem, Rejected, problem
 from .readers import ReadError, read_csv, read_xlsx
 from .units import load_units
@@ -73,14 +73,6 @@ class IngestResult:
 
     def __getitem__(self, key: str) -> int:  # the counts dict ingest used to return
         return self.counts[key]
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def expected_for(city_dir: Path) -> Expected:
@@ -179,7 +171,7 @@ def _name(path: Path, root: Path | None) -> str:
 def check_file(path: Path, expected: Expected, engine: str = "calamine", sha256: str | None = None) -> Checked:
     """Every problem of one file; never raises for a bad file."""
     path = Path(path)
-    digest = sha256 or sha256_of(path)
+    digest = sha256 or sha256_file(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         grid, sheet, problems = _read_xlsx(path, engine)
@@ -238,7 +230,7 @@ def ingest(
     digests: dict[Path, str] = {}
     for p in paths:
         try:
-            digests[p] = sha256_of(p)
+            digests[p] = sha256_file(p)
         except OSError as e:  # unreadable: reported like any other problem, never a traceback
             result.rejected.append(Checked(p, "", None, [problem(p, f"không đọc được tệp ({e.strerror or e})",
                                                                  hint="kiểm tra quyền truy cập tệp rồi chạy lại")]))

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from . import intake, paths, store
+from .manifest import sha256_file
 from .config import City, Indicator, Programme, load_city, load_indicators, load_programme
 from .units import load_units
 
@@ -70,7 +71,7 @@ def ingest_new(submissions_dir: Path, db: Path, root: Path) -> None:
                 known = store.known_sha256(con) | store.known_problem_sha256(con)  # rejected files are known too
         except duckdb.Error:  # a store from before the problems table: the write below brings it up to date
             known = set()
-        if all(intake.sha256_of(f) in known for f in files):
+        if all(sha256_file(f) in known for f in files):
             return
     intake.ingest(files, db, root=root)
 
