@@ -124,7 +124,9 @@ def floor(project: Path, workers: int) -> float:
 
 
 def child_json(script: Path) -> dict:
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT)
+    """``run()`` of a benchmark module, in a child process so its peak memory is its own."""
+    code = f"import json, sys; sys.path.insert(0, {str(script.parent)!r}); import {script.stem} as b; print(json.dumps(b.run()))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise SystemExit(f"{script.name} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -152,7 +154,7 @@ def main() -> int:
     results.update({k: v for k, v in child_json(ROOT / "bench" / "national.py").items() if k.startswith("national")})
     intake = ROOT / "bench" / "intake_1000.py"
     if intake.is_file():
-        results.update({k: v for k, v in child_json(intake).items() if k.endswith("_s")})
+        results.update({k: v for k, v in child_json(intake).items() if k.startswith("intake_")})
     results = {k: round(v, 2) if isinstance(v, float) else v for k, v in results.items()}
     ratios = {
         "naive_s / batch_s": results["naive_s"] / results["batch_s"],
