@@ -50,10 +50,20 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if counts["failed"] else 0
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' không phải số nguyên dương")
+    return value
+
+
 def register(sub) -> None:
     p = sub.add_parser("run", help="lập báo cáo thành phố và phiếu đánh giá của mọi đơn vị cho một hoặc nhiều tệp tham số")
     p.add_argument("params", nargs="*", help=f"tệp tham số YAML (mặc định: {DEFAULT_PARAMS})")
-    p.add_argument("-j", "--jobs", type=int, default=0, help="số báo cáo lập song song (mặc định: số lõi CPU)")
+    p.add_argument("-j", "--jobs", type=_jobs, default=0, help="số báo cáo lập song song (mặc định: số lõi CPU)")
     p.add_argument("--force", action="store_true", help="lập lại cả những báo cáo không có gì thay đổi")
     p.add_argument("--no-scorecards", action="store_true", help="không lập phiếu đánh giá của từng đơn vị")
     p.add_argument("--unit", action="append", metavar="MÃ", help="chỉ lập phiếu của đơn vị này (có thể lặp lại)")
