@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -150,3 +152,42 @@ def test_dask_local_cluster_builds_the_same_reports(batch):
     assert result.returncode == 0, result.stderr
     assert "3 đã tạo, 0 không đổi, 0 lỗi" in result.stdout
     assert (folders(project)["SNV"] / "report.html").read_bytes() == before
+
+
+def test_dask_cluster_by_address_on_loopback(batch, tmp_path):
+    """A scheduler and two worker processes on 127.0.0.1, reached by address as a real cluster would be."""
+    project, _, _ = batch
+    before = (folders(project)["P-HCH"] / "report.html").read_bytes()
+    address_file = tmp_path / "scheduler.json"
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+                                  "--no-dashboard", "--scheduler-file", str(address_file)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = None
+    try:
+        for _ in range(300):
+            if address_file.is_file() and address_file.stat().st_size:
+                break
+            time.sleep(0.1)
+        address = json.loads(address_file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        workers = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "2",
+                                    "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        result = dxreport(project, "run", "--executor", "dask", "--scheduler", address, "--force", "--unit", "P-HCH")
+    finally:
+        for process in (workers, scheduler):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "3 đã tạo, 0 không đổi, 0 lỗi" in result.stdout
+    assert (folders(project)["P-HCH"] / "report.html").read_bytes() == before
+
+
+def test_unreachable_scheduler_is_a_clear_error(batch):
+    project, _, _ = batch
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+    result = subprocess.run([sys.executable, "-m", "dxreport.cli", "run", "--executor", "dask", "--scheduler",
+                             "tcp://127.0.0.1:9", "--unit", "SNV"], cwd=project, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 1
+    assert "không kết nối được bộ lập lịch Dask" in result.stderr and "Traceback" not in result.stderr

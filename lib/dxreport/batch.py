@@ -55,20 +55,37 @@ def run_job(job: Job, root: Path, force: bool, digests: dict[Path, str], warm: b
         return JobResult(job.label, "failed", str(job.output_dir(root).relative_to(root)), message=f"{type(e).__name__}: {e}")
 
 
-def _worker_init() -> None:
+def _worker_init(cwd: str | None) -> None:
     from multiprocessing.util import Finalize
 
     from . import engine
+    from .run import KERNEL
 
     # Pool workers leave through os._exit, which skips atexit: shut the kernel down here.
     Finalize(None, engine.shutdown_all, exitpriority=10)
+    if cwd:
+        engine.start(KERNEL, cwd)
 
 
-def _local(jobs: list[Job], root: Path, workers: int, force: bool, digests: dict[Path, str], warm: bool,
+# Imported once by the fork server, so each worker starts with them instead of importing them again.
+PRELOAD = ["dxreport.run", "dxreport.engine", "papermill", "nbclient", "nbconvert", "pandas"]
+
+
+def _local(jobs: list[Job], root: Path, workers: int, force: bool, digests: dict[Path, str] | None, warm: bool,
            progress: Progress) -> list[JobResult]:
+    from . import paths
+
     results: list[JobResult] = []
-    context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads or sockets
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
+    # A fork server, not a fork of this process (which may hold threads): workers start from its preloaded state.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    cwd = str(paths.notebooks_dir(root)) if warm else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init, initargs=(cwd,)) as pool:
+        # Workers start their kernels while this process hashes the inputs.
+        starting = [pool.submit(int, 0) for _ in range(workers)]
+        digests = prepare(jobs, root) if digests is None else digests
+        for f in starting:
+            f.result()
         pending = {pool.submit(run_job, job, root, force, digests, warm): job for job in jobs}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -84,7 +101,7 @@ def _local(jobs: list[Job], root: Path, workers: int, force: bool, digests: dict
     return results
 
 
-def _dask(jobs: list[Job], root: Path, workers: int, force: bool, digests: dict[Path, str], warm: bool,
+def _dask(jobs: list[Job], root: Path, workers: int, force: bool, warm: bool,
           progress: Progress, scheduler: str | None) -> list[JobResult]:
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -92,13 +109,27 @@ def _dask(jobs: list[Job], root: Path, workers: int, force: bool, digests: dict[
 
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler)  # waits distributed.comm.timeouts.connect (Dask's setting, 30 s by default)
+        except (OSError, TimeoutError) as e:
+            raise DxError(f"không kết nối được bộ lập lịch Dask {scheduler}: {e}") from None
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                               host="127.0.0.1")
+        # Worker threads, not processes: a job's work runs in its worker's kernel, a process of its own, so
+        # threads run jobs in parallel without each worker paying a Python start-up and the imports.
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=None)
         client = Client(cluster)
     try:
         client.register_plugin(WarmKernelPlugin())
+        if warm:  # each worker starts its kernel (in its task thread, where the jobs will use it) while this process hashes
+            from . import engine, paths
+            from .run import KERNEL
+
+            cwd = str(paths.notebooks_dir(root))
+            starting = [client.submit(engine.start, KERNEL, cwd, workers=[address], pure=False, key=f"dxreport-start-{k}")
+                        for k, address in enumerate(client.scheduler_info()["workers"])]
+        digests = prepare(jobs, root)
+        if warm:
+            client.gather(starting)
         futures = {client.submit(run_job, job, root, force, digests, warm, pure=False, key=f"dxreport-{i}"): job
                    for i, job in enumerate(jobs)}
         results = []
@@ -124,11 +155,11 @@ def run_batch(jobs: list[Job], root: Path, *, workers: int | None = None, execut
     """Build ``jobs``; results come back in the order of ``jobs``."""
     workers = workers or default_workers()
     progress = progress or (lambda result: None)
-    digests = prepare(jobs, root)
     order = {job.label: i for i, job in enumerate(jobs)}
     if executor == "dask":
-        results = _dask(jobs, root, workers, force, digests, warm, progress, scheduler)
+        results = _dask(jobs, root, workers, force, warm, progress, scheduler)
     elif workers == 1:
+        digests = prepare(jobs, root)
         from . import engine
 
         results = []
@@ -139,7 +170,7 @@ def run_batch(jobs: list[Job], root: Path, *, workers: int | None = None, execut
         finally:
             engine.shutdown_all()
     else:
-        results = _local(jobs, root, workers, force, digests, warm, progress)
+        results = _local(jobs, root, workers, force, None, warm, progress)
     return sorted(results, key=lambda r: order[r.label])
 
 

@@ -105,6 +105,22 @@ def _kernel(kernel_name: str, cwd: str, startup_timeout: int) -> _WarmKernel:
     return warm
 
 
+# Imported into a new kernel before its first notebook, so that cost is paid while the worker waits for work.
+PRELOAD = "import dxreport.pipeline, dxreport.quality, dxreport.report, dxreport.workspace, weasyprint, matplotlib.pyplot"
+
+
+def start(kernel_name: str, cwd: str, startup_timeout: int = 60, preload: str = PRELOAD) -> None:
+    """Start this thread's kernel now (a batch worker does it before its first job)."""
+    from nbclient import NotebookClient
+
+    warm = _kernel(kernel_name, cwd, startup_timeout)
+    if preload:
+        client = NotebookClient(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(preload)]), km=warm.km,
+                                kernel_name=kernel_name)
+        client.kc = warm.kc
+        client.execute()
+
+
 def discard() -> None:
     """Forget this thread's kernel (after a failure, so the next notebook starts clean)."""
     warm = getattr(_local, "kernel", None)
