@@ -3,6 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline: a loaded 2-core CI machine would turn slowness into failures.
+settings.register_profile("dxreport", deadline=None)
+settings.load_profile("dxreport")
 
 ROOT = Path(__file__).resolve().parents[1]
 CITY_DIR = ROOT / "data" / "cities" / "danang"
