@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 from . import manifest
 from .errors import DxError
-from .run import Job, JobResult, build, input_files
+from .run import Job, JobResult, build, input_files, up_to_date
 
 Progress = Callable[[JobResult], None]
 
@@ -102,7 +102,7 @@ def _local(jobs: list[Job], root: Path, workers: int, force: bool, digests: dict
 
 
 def _dask(jobs: list[Job], root: Path, workers: int, force: bool, warm: bool,
-          progress: Progress, scheduler: str | None) -> list[JobResult]:
+          progress: Progress, scheduler: str | None, digests: dict[Path, str] | None) -> list[JobResult]:
     from dask.distributed import Client, LocalCluster, as_completed
 
     from .dask_plugin import WarmKernelPlugin
@@ -127,7 +127,7 @@ def _dask(jobs: list[Job], root: Path, workers: int, force: bool, warm: bool,
             cwd = str(paths.notebooks_dir(root))
             starting = [client.submit(engine.start, KERNEL, cwd, workers=[address], pure=False, key=f"dxreport-start-{k}")
                         for k, address in enumerate(client.scheduler_info()["workers"])]
-        digests = prepare(jobs, root)
+        digests = prepare(jobs, root) if digests is None else digests
         if warm:
             client.gather(starting)
         futures = {client.submit(run_job, job, root, force, digests, warm, pure=False, key=f"dxreport-{i}"): job
@@ -152,17 +152,34 @@ def _dask(jobs: list[Job], root: Path, workers: int, force: bool, warm: bool,
 def run_batch(jobs: list[Job], root: Path, *, workers: int | None = None, executor: str = "local",
               scheduler: str | None = None, force: bool = False, warm: bool = True,
               progress: Progress | None = None) -> list[JobResult]:
-    """Build ``jobs``; results come back in the order of ``jobs``."""
+    """Build ``jobs``; results come back in the order of ``jobs``.
+
+    Without ``force``, reports whose manifest matches are settled here, before
+    any worker or kernel starts; with it, workers start while the inputs are hashed.
+    """
     workers = workers or default_workers()
     progress = progress or (lambda result: None)
     order = {job.label: i for i, job in enumerate(jobs)}
-    if executor == "dask":
-        results = _dask(jobs, root, workers, force, warm, progress, scheduler)
-    elif workers == 1:
+    results: list[JobResult] = []
+    digests = None
+    if not force:
         digests = prepare(jobs, root)
+        stale = []
+        for job in jobs:
+            if up_to_date(job, root, digests):
+                results.append(JobResult(job.label, "unchanged", str(job.output_dir(root).relative_to(root))))
+                progress(results[-1])
+            else:
+                stale.append(job)
+        jobs = stale
+    if not jobs:
+        pass
+    elif executor == "dask":
+        results += _dask(jobs, root, workers, force, warm, progress, scheduler, digests)
+    elif min(workers, len(jobs)) == 1:
         from . import engine
 
-        results = []
+        digests = digests or prepare(jobs, root)
         try:
             for job in jobs:
                 results.append(run_job(job, root, force, digests, warm))
@@ -170,7 +187,7 @@ def run_batch(jobs: list[Job], root: Path, *, workers: int | None = None, execut
         finally:
             engine.shutdown_all()
     else:
-        results = _local(jobs, root, workers, force, None, warm, progress)
+        results += _local(jobs, root, min(workers, len(jobs)), force, digests, warm, progress)
     return sorted(results, key=lambda r: order[r.label])
 
 
