@@ -23,7 +23,7 @@ from .periods import Period
 from .units import KIND_LABELS, active_on
 
 RADAR_TOP = 2  # best and worst units drawn on each audience's radar (4 lines stay legible in grey)
-CHANGE_SYMBOLS = {"up": "↑", "down": "↓", "same": "=", "new": "–"}
+CHANGE_SYMBOLS = {"up": "↑", "down": "↓", "same": "=", "new": "–", "unranked": "–"}
 
 
 def city_frameworks(root: Path, city: str) -> list[Framework]:
@@ -50,10 +50,12 @@ def _join(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " và " + parts[-1]
 
 
-def change_of(rank_change: int | None, previous_rank: int | None) -> dict[str, Any]:
+def change_of(rank_change: int | None, previous_rank: int | None, rank: int | None = 1) -> dict[str, Any]:
     """A rank change in words and a symbol, so it never relies on colour: ``↑ tăng 3 bậc``."""
-    if rank_change is None:
-        key, label = "new", "chưa xếp hạng kỳ trước" if previous_rank is None else "–"
+    if rank is None:
+        key, label = "unranked", "không xếp hạng kỳ này"
+    elif rank_change is None:
+        key, label = "new", "chưa xếp hạng kỳ trước"
     elif rank_change > 0:
         key, label = "up", f"tăng {fmt.number(rank_change)} bậc"
     elif rank_change < 0:
@@ -149,7 +151,7 @@ def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFr
             "previous_from": ", ".join(units.loc[c, "name"] if c in units.index else c
                                        for c in r["previous_from"].split(", ") if c),
         }
-        row.update(change_of(row["rank_change"], row["previous_rank"]))
+        row.update(change_of(row["rank_change"], row["previous_rank"], row["rank"]))
         row["reason"] = "" if row["rank"] is not None else _missing_reason(
             obs, fw, r["unit"], r["missing"].split(", ") if r["missing"] else [])
         rows.append(row)
