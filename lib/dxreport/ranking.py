@@ -273,3 +273,16 @@ SHEET_NAMES = {"so": "ChiSo_SoBanNganh", "xa": "ChiSo_PhuongXa"}
 def annex_sheets(context: dict[str, Any] | None) -> dict[str, pd.DataFrame]:
     """:func:`index_frames` keyed by Excel sheet name."""
     return {SHEET_NAMES.get(k, f"ChiSo_{k}"): f for k, f in index_frames(context).items()}
+
+
+def display_table(audience: dict[str, Any]) -> pd.DataFrame:
+    """One audience's table as a reader sees it in a notebook: Vietnamese headers, formatted values."""
+    rows = audience["rows"]
+    data: dict[str, Any] = {"Hạng": [fmt.number(r["rank"]) for r in rows], "Đơn vị": [r["name"] for r in rows]}
+    for n, i in enumerate(audience["indices"]):
+        data[i["code"]] = [fmt.index(r["indices"][n]) for r in rows]
+    data[audience["total_code"]] = [fmt.index(r["total"]) for r in rows]
+    data["Hạng kỳ trước"] = [fmt.number(r["previous_rank"]) for r in rows]
+    data["Thay đổi hạng"] = [f"{r['change_symbol']} {r['change_label']}" for r in rows]
+    data["Ghi chú"] = [r["reason"] for r in rows]
+    return pd.DataFrame(data).set_index("Hạng")
