@@ -46,6 +46,11 @@ def unit_ranking(ws: Workspace, unit: str, period: str, city: dict[str, Any] | N
     return ranking_.unit_ranking(city if city is not None else city_ranking(ws, period, draw=False), unit)
 
 
+def index_history(ws: Workspace, period: str, quarters: int = 4) -> dict[str, pd.DataFrame]:
+    """Per audience: each unit's index over the last ``quarters`` periods (for the notebook's trend view)."""
+    return ranking_.history_frames(ws.observations, ws.units, ws.root, ws.city_dir, period, quarters)
+
+
 def write_city(
     ws: Workspace, tables: dict[str, Any], charts: dict[str, str], *, period: str, report_date: str,
     document_number: str, sample_data: bool, out: Path, tasks_file: str | Path | None = None,

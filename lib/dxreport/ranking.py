@@ -286,3 +286,53 @@ def display_table(audience: dict[str, Any]) -> pd.DataFrame:
     data["Thay đổi hạng"] = [f"{r['change_symbol']} {r['change_label']}" for r in rows]
     data["Ghi chú"] = [r["reason"] for r in rows]
     return pd.DataFrame(data).set_index("Hạng")
+
+
+TEMPLATE = "dx_index.html.j2"
+
+
+def report_context(ranking: dict[str, Any], *, city: Any, report_date: str, sample_mark: str,
+                   document_number: str = "") -> dict[str, Any]:
+    """Context of the standalone index report (``templates/dx_index.html.j2``): the header's data around ``ranking``."""
+    return {
+        "lang": "vi",
+        "city": city.model_dump(mode="json"),
+        "period": ranking["period"],
+        "period_label": ranking["period_label"],
+        "report_date": str(report_date),
+        "document_number": document_number,
+        "sample_mark": sample_mark,
+        "title": f"Chỉ số chuyển đổi số của các đơn vị {ranking['period_label']}",
+        "ranking": dict(ranking, first_figure=1),
+    }
+
+
+def write_index(ranking: dict[str, Any] | None, out: Path, root: Path | None = None,
+                context: dict[str, Any] | None = None) -> dict[str, Path]:
+    """``index_<audience>.csv`` per audience in ``out``; with ``context`` (:func:`report_context`) also report.html and .pdf."""
+    from . import report
+
+    written = report.write_tables({f"index_{k}": f for k, f in index_frames(ranking).items()}, out)
+    if context is not None and root is not None:
+        written.update(report.write_report(TEMPLATE, context, out, root))
+    return written
+
+
+def history_frames(observations: pd.DataFrame, units: pd.DataFrame, root: Path, city_dir: Path, period: str,
+                   quarters: int = 4, succession: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Per audience: each unit's total over the last ``quarters`` periods (rows: today's units; values unrounded)."""
+    from .succession import load_succession
+
+    if succession is None and (Path(city_dir) / "succession.csv").is_file():
+        succession = load_succession(Path(city_dir), units)
+    p = Period.parse(period)
+    periods = [p.shift(-k).id for k in range(quarters - 1, -1, -1)]
+    out = {}
+    for fw in city_frameworks(Path(root), Path(city_dir).name):
+        table = unit_index.unit_index(observations, fw, units, periods=periods, succession=succession)
+        wide = table.pivot_table(index=["unit", "name"], columns="period", values=fw.total.code, aggfunc="first")
+        now = unit_index.ranking(table, p.id)
+        wide = wide.reindex(pd.MultiIndex.from_frame(now[["unit", "name"]]), columns=periods)
+        wide.columns = [fmt.period_label(c) for c in wide.columns]
+        out[fw.id.rsplit("-", 1)[-1]] = wide.reset_index(level="unit", drop=True)
+    return out
