@@ -20,7 +20,7 @@ from . import charts, fmt, frameworks, paths, unit_index
 from .config import load_indicators
 from .frameworks import Framework
 from .periods import Period
-from .units import KIND_LABELS, active_on
+from .units import KIND_LABELS
 
 RADAR_TOP = 2  # best and worst units drawn on each audience's radar (4 lines stay legible in grey)
 CHANGE_SYMBOLS = {"up": "↑", "down": "↓", "same": "=", "new": "–", "unranked": "–"}
@@ -67,7 +67,7 @@ def change_of(rank_change: int | None, previous_rank: int | None, rank: int | No
 
 def _missing_reason(obs: pd.DataFrame, fw: Framework, unit: str, missing: list[str]) -> str:
     """Why a unit has no index: nothing sent, or which components lack a value (or have a zero denominator)."""
-    own = obs[obs["unit"] == unit].dropna(subset=["value"]).set_index("indicator")["value"]
+    own = obs[obs["unit"] == unit].dropna(subset=["value"]).drop_duplicates("indicator").set_index("indicator")["value"]
     if own.empty:
         return "chưa gửi số liệu"
     parts = []
@@ -109,7 +109,8 @@ def audience_summary(audience: dict[str, Any], period: str) -> str:
             text += (f" Tăng nhiều bậc nhất so với {previous} là {r['name']} (tăng {fmt.number(top)} bậc, "
                      f"từ hạng {fmt.number(r['previous_rank'])} lên hạng {fmt.number(r['rank'])}).")
         else:
-            text += f" Tăng nhiều bậc nhất so với {previous} là {_join([r['name'] for r in up])} (cùng tăng {fmt.number(top)} bậc)."
+            names = _join([r["name"] for r in up])
+            text += f" Tăng nhiều bậc nhất so với {previous} là {names} (cùng tăng {fmt.number(top)} bậc)."
     elif any(r["previous_rank"] is not None for r in ranked):
         text += f" Không {who} nào tăng hạng so với {previous}."
     falls = [r for r in ranked if r["rank_change"] is not None and r["rank_change"] < 0]
@@ -123,7 +124,7 @@ def audience_summary(audience: dict[str, Any], period: str) -> str:
         else:
             text += f" Giảm nhiều bậc nhất là {_join([r['name'] for r in down])} (cùng giảm {fmt.number(-bottom)} bậc)."
     if audience["unranked"]:
-        text += (f" Chưa có chỉ số: " + "; ".join(f"{u['name']} ({u['reason']})" for u in audience["unranked"]) + ".")
+        text += " Chưa có chỉ số: " + "; ".join(f"{u['name']} ({u['reason']})" for u in audience["unranked"]) + "."
     return text
 
 
