@@ -165,3 +165,8 @@ def test_city_report_has_section_three(root, sample_db, context, tmp_path, monke
     csv = pd.read_csv(written["index_so"])
     assert csv.loc[0, "Mã đơn vị"] == "SXD" and csv.loc[0, "Hạng"] == 1
     assert "ChiSo_PhuongXa" in load_workbook(written["annex"]).sheetnames
+
+
+def test_same_inputs_same_section_bytes(root, observations, units, city_dir, context):
+    again = ranking.ranking_context(observations, units, root, city_dir, PERIOD)
+    assert partial(root, again) == partial(root, context)
