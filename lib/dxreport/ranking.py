@@ -23,6 +23,7 @@ from .periods import Period
 from .units import KIND_LABELS
 
 RADAR_TOP = 2  # best and worst units drawn on each audience's radar (4 lines stay legible in grey)
+BARS_WIDTH = 4.4  # inches of plot; with the names to its left the chart fills the A4 text width at about full size
 CHANGE_SYMBOLS = {"up": "↑", "down": "↓", "same": "=", "new": "–", "unranked": "–"}
 
 
@@ -182,7 +183,7 @@ def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFr
     if draw and rows:
         audience["charts"]["bars"] = charts.to_svg(charts.ranking_bars(
             [r["name"] for r in rows], [r["total"] for r in rows], [r["rank"] for r in rows],
-            xlabel=f"{fw.total.name} ({fw.total.code})"))
+            xlabel=f"{fw.total.name} ({fw.total.code})", width=BARS_WIDTH))
         if shown and len(index_codes) >= 3:
             audience["charts"]["radar"] = charts.to_svg(charts.radar(
                 [i.name for i in fw.indices],
