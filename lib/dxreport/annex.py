@@ -59,6 +59,10 @@ def write_annex(path: Path, status: pd.DataFrame, extra: dict[str, pd.DataFrame]
     for name, frame in (extra or {}).items():
         sheet = wb.create_sheet(name[:31])
         _write_sheet(sheet, frame, [(c, c, "index" if frame[c].dtype.kind == "f" else None) for c in frame.columns])
+        for n, c in enumerate(frame.columns, start=1):  # text columns (unit names, notes) as wide as their text, up to 50
+            if frame[c].dtype.kind not in "fiub" and len(frame):
+                longest = max(len(str(v)) for v in frame[c] if v is not None)
+                sheet.column_dimensions[get_column_letter(n)].width = min(50, max(sheet.column_dimensions[get_column_letter(n)].width, longest + 2))
     wb.properties.creator = "dxreport"
     wb.properties.created = wb.properties.modified = datetime(2000, 1, 1)
     path.parent.mkdir(parents=True, exist_ok=True)

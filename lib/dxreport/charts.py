@@ -143,18 +143,21 @@ def status_heatmap(matrix: pd.DataFrame, row_labels: list[str]) -> plt.Figure:
 
 
 def ranking_bars(labels: list[str], values: list[float | None], ranks: list[int | None] | None = None,
-                 highlight: str | None = None, title: str = "", xlabel: str = "Giá trị chỉ số") -> plt.Figure:
+                 highlight: str | None = None, title: str = "", xlabel: str = "Giá trị chỉ số",
+                 width: float = 6.3) -> plt.Figure:
     """Horizontal bars of index values (0..1) in the order given, best first, each with its value and rank.
 
     Bars are grey; the ``highlight`` label is black and hatched, so it stands out in print.
     A unit without a value keeps its line, marked "Chưa có số liệu", instead of a zero bar.
+    ``width`` is the plot's width in inches; the unit names are drawn to its left, so a page
+    with long names is better served by a narrower plot (less scaling down of the text).
     """
     from . import fmt
 
     n = len(labels)
     names = [f"{r}. {lab}" if r is not None and not pd.isna(r) else f"–  {lab}"
              for lab, r in zip(labels, ranks or [None] * n)]
-    fig, ax = plt.subplots(figsize=(6.3, 0.5 + 0.28 * n))
+    fig, ax = plt.subplots(figsize=(width, 0.5 + 0.28 * n))
     for y, (label, value) in enumerate(zip(labels, values)):
         if value is None or pd.isna(value):
             ax.text(0.005, y, "Chưa có số liệu", va="center", fontsize=7, style="italic", color="#555555")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import annex, report, scorecard, status, tasks
+from . import annex, ranking as ranking_, report, scorecard, status, tasks
 from .periods import Period
 from .units import indicators_for
 from .workspace import Workspace
@@ -36,6 +36,21 @@ def city_charts(ws: Workspace, tables: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def city_ranking(ws: Workspace, period: str, *, draw: bool = True) -> dict[str, Any] | None:
+    """Section III: the city's own index for departments and for wards and communes (None without a framework)."""
+    return ranking_.ranking_context(ws.observations, ws.units, ws.root, ws.city_dir, period, draw=draw)
+
+
+def unit_ranking(ws: Workspace, unit: str, period: str, city: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The unit's index, rank and change for its scorecard (``city``: a :func:`city_ranking` already computed)."""
+    return ranking_.unit_ranking(city if city is not None else city_ranking(ws, period, draw=False), unit)
+
+
+def index_history(ws: Workspace, period: str, quarters: int = 4) -> dict[str, pd.DataFrame]:
+    """Per audience: each unit's index over the last ``quarters`` periods (for the notebook's trend view)."""
+    return ranking_.history_frames(ws.observations, ws.units, ws.root, ws.city_dir, period, quarters)
+
+
 def write_city(
     ws: Workspace, tables: dict[str, Any], charts: dict[str, str], *, period: str, report_date: str,
     document_number: str, sample_data: bool, out: Path, tasks_file: str | Path | None = None,
@@ -50,9 +65,10 @@ def write_city(
         notes=report.notes_rows(ws.observations, ws.units, ws.indicators, period), tasks=task_blocks,
         ranking=ranking, quality=quality,
     )
-    written = report.write_tables(
-        {"status": table, "units": tables["overview"], "trace": status.trace(ws.observations, ws.programme, [period])}, out)
-    written["annex"] = annex.write_annex(out / "annex.xlsx", table)
+    csv_tables = {"status": table, "units": tables["overview"], "trace": status.trace(ws.observations, ws.programme, [period])}
+    csv_tables.update({f"index_{key}": frame for key, frame in ranking_.index_frames(ranking).items()})
+    written = report.write_tables(csv_tables, out)
+    written["annex"] = annex.write_annex(out / "annex.xlsx", table, extra=ranking_.annex_sheets(ranking))
     written.update(report.write_city_report(context, out, ws.root))
     return written
 

@@ -1,0 +1,172 @@
+"""Section III: the city's own index as report data, its partial, the annex sheets and the scorecard slot."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from dxreport import frameworks, pipeline, ranking, render, scorecard, status, store, unit_index
+from dxreport.succession import load_succession
+from dxreport.units import load_units
+from dxreport.workspace import open_city
+
+PERIOD = "2026-Q3"
+INJECTED = '<script>alert("x")</script> {{ 7*7 }}'
+
+
+@pytest.fixture(scope="module")
+def units(city_dir):
+    return load_units(city_dir)
+
+
+@pytest.fixture(scope="module")
+def observations(sample_db):
+    return store.load_observations(sample_db)
+
+
+@pytest.fixture(scope="module")
+def context(observations, units, root, city_dir):
+    return ranking.ranking_context(observations, units, root, city_dir, PERIOD)
+
+
+def partial(root, ctx) -> str:
+    return render.render_html(root / "templates", "_ranking.html.j2", {"ranking": ctx})
+
+
+def blocks(html: str) -> dict[str, str]:
+    """Each audience's <section> of the rendered partial, by key."""
+    return dict(re.findall(r'<section class="ranking-block" id="xep-hang-(\w+)">(.*?)</section>', html, re.S))
+
+
+def test_ranks_and_changes_match_unit_index(context, observations, units, root, city_dir):
+    succession = load_succession(city_dir, units)
+    assert [a["framework_id"] for a in context["audiences"]] == ["danang-dvi-so", "danang-dvi-xa"]
+    for a in context["audiences"]:
+        fw = frameworks.load(a["framework_id"], root)
+        expected = unit_index.ranking(unit_index.unit_index(observations, fw, units, succession=succession), PERIOD)
+        assert [r["unit"] for r in a["rows"]] == expected["unit"].tolist()
+        for column in ("rank", "previous_rank", "rank_change"):
+            assert [r[column] for r in a["rows"]] == [None if pd.isna(v) else int(v) for v in expected[column]]
+        assert [r["total"] for r in a["rows"] if r["total"] is not None] == pytest.approx(expected["DVI"].dropna().tolist())
+        assert [r["indices"] for r in a["rows"]][0] == pytest.approx(expected.loc[0, fw.codes("index")].tolist())
+        assert a["ranked_count"] == expected["rank"].notna().sum() and a["unit_count"] == len(expected)
+        for r in a["rows"]:
+            word = {"up": "tăng", "down": "giảm", "same": "giữ nguyên", "new": "chưa xếp hạng", "unranked": "không xếp hạng"}
+            assert word[r["change_key"]] in r["change_label"]
+            if r["rank_change"]:
+                assert f"{abs(r['rank_change'])} bậc" in r["change_label"]
+    so = {r["unit"]: r for r in context["audiences"][0]["rows"]}
+    assert so["SXD"]["rank"] == 1 and so["SXD"]["change_symbol"] == "↑" and so["SXD"]["change_label"] == "tăng 3 bậc"
+    assert so["SNV"]["change_label"] == "giảm 9 bậc"
+    assert so["SDL"]["rank"] is None and so["SDL"]["reason"] == "chưa gửi số liệu"
+    assert context["audiences"][0]["unranked"] == [{"unit": "SDL", "name": "Sở Du lịch", "reason": "chưa gửi số liệu"}]
+    xa = {r["unit"]: r for r in context["audiences"][1]["rows"]}
+    assert xa["P-HCU"]["change_key"] == "new"  # did not report in Q2, so no rank to compare with
+    assert set(xa) <= set(units.index[units["kind"].isin(["ward", "commune", "special_zone"])])
+
+
+def test_sentences_state_only_figures_of_the_table(root, context):
+    html = partial(root, context)
+    found = blocks(html)
+    assert set(found) == {"so", "xa"}
+    for a in context["audiences"]:
+        block = found[a["key"]]
+        table = block[block.index("<table"):block.index("</table>")]
+        assert a["summary"] in block and a["summary"] not in table
+        text = a["summary"].replace(context["period_label"], "").replace(context["previous_period_label"], "")
+        figures = re.findall(r"\d+(?:[.,/]\d+)*", text)
+        assert len(figures) >= 4
+        for figure in figures:
+            assert re.search(rf"(?<![\d,/]){re.escape(figure)}(?![\d,/])", table), (a["key"], figure)
+    so = context["audiences"][0]["summary"]
+    assert "dẫn đầu là Sở Xây dựng (0,9487)" in so and "thấp nhất là Sở Tư pháp (0,5212, hạng 14)" in so
+    assert "14/15" in so and "Sở Du lịch (chưa gửi số liệu)" in so
+
+
+def test_unit_text_is_escaped_and_charts_are_ours(root, observations, units, city_dir):
+    named = units.copy()
+    named.loc["SXD", "name"] = INJECTED
+    named.loc["X-BNA", "name"] = "<b>Xã</b> Bà Nà"
+    ctx = ranking.ranking_context(observations, named, root, city_dir, PERIOD)
+    html = partial(root, ctx)
+    assert "<script" not in html and "<b>Xã</b>" not in html
+    assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 2  # sentence and table
+    assert "&lt;b&gt;Xã&lt;/b&gt; Bà Nà" in html and "{{ 7*7 }}" in html
+    for a in ctx["audiences"]:  # names are drawn as paths (matplotlib keeps them only in escaped comments)
+        for svg in a["charts"].values():
+            assert svg.startswith("<svg") and "<text" not in svg and "<script" not in svg and "<b>" not in svg
+    assert html.count("<svg") == 4 and html.count("<figure") == 4
+
+
+def test_a_unit_without_a_component_is_named_with_the_reason(observations, units, root, city_dir):
+    partial_obs = observations[~((observations["unit"] == "STP") & (observations["indicator"] == "DL_MO"))]
+    zero = partial_obs.copy()
+    zero.loc[(zero["unit"] == "SNV") & (zero["indicator"] == "HS_TONG") & (zero["period"] == PERIOD), "value"] = 0
+    ctx = ranking.ranking_context(zero, units, root, city_dir, PERIOD, draw=False)
+    reasons = {u["unit"]: u["reason"] for u in ctx["audiences"][0]["unranked"]}
+    assert reasons["STP"] == "chưa đủ số liệu để tính DL_MOCONG (thiếu DL_MO)"
+    assert reasons["SNV"] == "chưa đủ số liệu để tính DVC_HS (HS_TONG bằng 0)"
+    assert ctx["audiences"][0]["charts"] == {"bars": "", "radar": ""}
+
+
+def test_scorecard_slot_and_annex(root, context, sample_db, tmp_path):
+    ws = open_city("danang", root, None, sample_db)
+    snv = pipeline.unit_ranking(ws, "SNV", PERIOD, context)
+    assert snv["value"] == pytest.approx(0.7331622787) and (snv["rank"], snv["of"], snv["rank_change"]) == (12, 14, -9)
+    assert snv["audience"] == "Sở, ban, ngành" and [i["code"] for i in snv["indices"]] == ["DVC", "NTS", "DLS"]
+    assert pipeline.unit_ranking(ws, "SNV", PERIOD) == snv  # computed on its own, the same
+    assert pipeline.unit_ranking(ws, "DN", PERIOD, context) is None
+    for unit, words in (("SNV", ["Chỉ số của đơn vị: 0,7332; xếp hạng 12/14 sở, ban, ngành có chỉ số",
+                                 "↓ giảm 9 bậc so với Quý II/2026, khi đó xếp hạng 3", "Dữ liệu số (DLS)"]),
+                        ("SDL", ["Đơn vị chưa có chỉ số kỳ này: chưa gửi số liệu"])):
+        ctx = scorecard.scorecard_context(
+            city=ws.city, unit={"code": unit, "name": ws.units.loc[unit, "name"], "kind": "department"}, period=PERIOD,
+            report_date="2026-10-05", table=pipeline.unit_table(ws, unit, PERIOD, status.Thresholds()),
+            submissions=[], chart_svg="", sample_mark="", ranking=pipeline.unit_ranking(ws, unit, PERIOD, context))
+        html = render.render_html(root / "templates", "unit_scorecard.html.j2", ctx)
+        assert "2. Chỉ số chuyển đổi số của đơn vị" in html and "3. Tình hình gửi số liệu" in html
+        for w in words:
+            assert w in html
+    sheets = ranking.annex_sheets(context)
+    path = tmp_path / "annex.xlsx"
+    from dxreport import annex
+
+    annex.write_annex(path, pd.DataFrame(columns=["code"]), extra=sheets)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["TinhTrangChiTieu", "ChiSo_SoBanNganh", "ChiSo_PhuongXa"]
+    ws_so = wb["ChiSo_SoBanNganh"]
+    header = [c.value for c in ws_so[1]]
+    assert header[:3] == ["Hạng", "Mã đơn vị", "Đơn vị"] and "Chỉ số chuyển đổi số đơn vị (DVI)" in header
+    total = header.index("Chỉ số chuyển đổi số đơn vị (DVI)") + 1
+    assert ws_so.cell(2, 1).value == 1 and ws_so.cell(2, 2).value == "SXD"
+    assert isinstance(ws_so.cell(2, total).value, float) and ws_so.cell(2, total).number_format == "0.0000"
+    last = ws_so.max_row
+    assert ws_so.cell(last, 2).value == "SDL" and ws_so.cell(last, 1).value is None and ws_so.cell(last, total).value is None
+
+
+def test_city_report_has_section_three(root, sample_db, context, tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "write_pdf", lambda html, path, *args, **kwargs: path.write_bytes(b""))  # PDF: test_report
+    ws = open_city("danang", root, None, sample_db)
+    tables = pipeline.city_tables(ws, PERIOD, status.Thresholds())
+    written = pipeline.write_city(ws, tables, {"status_by_pillar": "", "heatmap": ""}, period=PERIOD,
+                                  report_date="2026-10-05", document_number="", sample_data=True, out=tmp_path,
+                                  ranking=context)
+    html = written["html"].read_text(encoding="utf-8")
+    section = html[html.index("III. CHỈ SỐ CHUYỂN ĐỔI SỐ"):html.index("IV. TÌNH HÌNH GỬI SỐ LIỆU")]
+    assert "chưa tính chỉ số chuyển đổi số" not in section
+    assert section.count('<table class="data cards ranking') == 2 and section.count("<svg") == 4
+    assert "Hình 2. Xếp hạng sở, ban, ngành" in section  # no heatmap here, so the numbering follows on from Hình 1
+    for a in context["audiences"]:
+        assert a["summary"] in section
+    assert {"index_so", "index_xa"} <= set(written)
+    csv = pd.read_csv(written["index_so"])
+    assert csv.loc[0, "Mã đơn vị"] == "SXD" and csv.loc[0, "Hạng"] == 1
+    assert "ChiSo_PhuongXa" in load_workbook(written["annex"]).sheetnames
+
+
+def test_same_inputs_same_section_bytes(root, observations, units, city_dir, context):
+    again = ranking.ranking_context(observations, units, root, city_dir, PERIOD)
+    assert partial(root, again) == partial(root, context)
