@@ -138,7 +138,7 @@ def _audience_label(fw: Framework, kinds: list[str]) -> str:
 def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, period: str,
                      succession: pd.DataFrame | None, *, draw: bool = True) -> dict[str, Any]:
     """One framework's block: rows, unranked units with reasons, charts and the sentence."""
-    table = unit_index.unit_index(observations, fw, units, succession=succession)
+    table = unit_index.unit_index(observations, fw, units, periods=[period], succession=succession)
     part = unit_index.ranking(table, period)
     obs = observations[observations["period"] == period]
     index_codes = fw.codes("index")

@@ -78,8 +78,13 @@ def unit_index(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, p
     """
     all_periods = _sorted_periods(observations["period"])
     index_codes = fw.codes("index") + fw.codes("pillar") + [fw.total.code]
+    scored_periods = all_periods
+    if periods is not None:  # only what is asked for and the period before each (for the changes)
+        wanted = {Period.parse(p).id for p in periods}
+        scored_periods = [p for i, p in enumerate(all_periods)
+                          if p in wanted or (i + 1 < len(all_periods) and all_periods[i + 1] in wanted)]
     frames = []
-    for period in all_periods:
+    for period in scored_periods:
         present = active_on(units, Period.parse(period).end)
         present = present[present["kind"].isin(fw.audience)]
         codes = present["code"].tolist()
