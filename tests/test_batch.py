@@ -188,6 +188,6 @@ def test_unreachable_scheduler_is_a_clear_error(batch):
     project, _, _ = batch
     env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
     result = subprocess.run([sys.executable, "-m", "dxreport.cli", "run", "--executor", "dask", "--scheduler",
-                             "tcp://127.0.0.1:9", "--unit", "SNV"], cwd=project, capture_output=True, text=True, env=env, timeout=300)
+                             "tcp://127.0.0.1:9", "--force", "--unit", "SNV"], cwd=project, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 1
     assert "không kết nối được bộ lập lịch Dask" in result.stderr and "Traceback" not in result.stderr
