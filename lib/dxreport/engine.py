@@ -61,7 +61,9 @@ class _WarmKernel:
         from nbclient import NotebookClient
 
         self.kernel_name = kernel_name
-        self._starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=kernel_name, startup_timeout=startup_timeout)
+        # "immediate": at the end of a batch the kernel holds nothing worth a graceful shutdown
+        self._starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=kernel_name, startup_timeout=startup_timeout,
+                                       shutdown_kernel="immediate")
         self._starter.km = self._starter.create_kernel_manager()
         self._starter.start_new_kernel(cwd=cwd)
         self._starter.start_new_kernel_client()
