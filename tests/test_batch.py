@@ -78,6 +78,26 @@ def test_a_changed_template_rebuilds(batch):
     assert "4 đã tạo" in result.stdout  # every report reads the templates folder
 
 
+def test_a_resubmission_ingested_from_elsewhere_rebuilds(batch):
+    """The store is an input too: a file ingested from outside the submissions folder makes the reports stale."""
+    from openpyxl import load_workbook
+
+    project, args, _ = batch
+    assert "0 đã tạo" in dxreport(project, *args).stdout
+    wb = load_workbook(project / "data/sample/danang/2026-Q3/SNV.xlsx")
+    ws = wb["BaoCao"]
+    row = next(r for r in range(10, ws.max_row + 1) if ws.cell(r, 2).value == "HS_TT")
+    ws.cell(row, 5).value = int(ws.cell(row, 5).value) - 1
+    (project / "incoming/2026-Q3").mkdir(parents=True)
+    wb.save(project / "incoming/2026-Q3/SNV.xlsx")
+    ingested = dxreport(project, "ingest", "incoming/2026-Q3/SNV.xlsx", "--db", "build/danang.duckdb")
+    assert ingested.returncode == 0, ingested.stdout + ingested.stderr
+    result = dxreport(project, *args)
+    assert "4 đã tạo, 0 không đổi" in result.stdout
+    trace = (folders(project)["city"] / "trace.csv").read_text(encoding="utf-8")
+    assert "incoming/2026-Q3/SNV.xlsx" in trace  # the latest revision is the one reported
+
+
 def test_stock_papermill_gives_the_same_scorecard(batch, tmp_path):
     project, _, _ = batch
     out = tmp_path / "SNV"

@@ -46,8 +46,9 @@ def display_path(path: Path, root: Path) -> str:
 
 
 def build(params: dict[str, Any], inputs: list[Path], output_dir: Path, root: Path,
-          digests: dict[Path, str] | None = None) -> dict[str, Any]:
-    """``digests`` are sha256 already computed for some inputs (a batch hashes shared inputs once)."""
+          digests: dict[Path, str] | None = None, extra_inputs: dict[str, str] | None = None) -> dict[str, Any]:
+    """``digests``: sha256 already computed for some inputs (a batch hashes shared inputs once);
+    ``extra_inputs``: inputs that are not files (the store's content), by name."""
     digests = digests or {}
     outputs = []
     for path in sorted(p for p in output_dir.rglob("*") if p.is_file() and p.name != "manifest.json"):
@@ -56,7 +57,8 @@ def build(params: dict[str, Any], inputs: list[Path], output_dir: Path, root: Pa
         outputs.append({"path": rel, "kind": kind, "sha256": sha256_file(path)})
     return {
         "params": params,
-        "inputs": [{"path": display_path(p, root), "sha256": digests.get(p) or sha256_file(p)} for p in sorted(set(inputs))],
+        "inputs": [{"path": display_path(p, root), "sha256": digests.get(p) or sha256_file(p)} for p in sorted(set(inputs))]
+        + [{"path": name, "sha256": digest} for name, digest in sorted((extra_inputs or {}).items())],
         "outputs": outputs,
         "versions": versions(),
     }

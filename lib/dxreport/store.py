@@ -234,3 +234,19 @@ def load_observations(path: Path | str, periods: list[str] | None = None) -> pd.
 def load_submissions(path: Path | str) -> pd.DataFrame:
     with connect(path, read_only=True) as con:
         return con.execute("SELECT * FROM submissions ORDER BY period, unit, revision").df()
+
+
+def fingerprint(path: Path | str) -> str:
+    """sha256 of what the store holds (every submission and revision), so a report knows when its data changed.
+
+    A file ingested from anywhere — not only the folder a parameters file
+    names — changes it, and so makes the reports that read this store stale.
+    """
+    import hashlib
+
+    path = Path(path)
+    if not path.exists():
+        return hashlib.sha256(b"").hexdigest()
+    with connect(path, read_only=True) as con:
+        rows = con.execute("SELECT submission_id, sha256, unit, period, revision FROM submissions ORDER BY submission_id").fetchall()
+    return hashlib.sha256(repr(rows).encode("utf-8")).hexdigest()
