@@ -464,15 +464,12 @@ def report_context(
     quality: dict[str, Any], *, city: City, report_date: str, sample_mark: str, document_number: str = "",
 ) -> dict[str, Any]:
     """Context of the standalone data-quality report: the header block's data around ``quality``."""
+    from .render import document_context
+
     return {
-        "lang": "vi",
-        "city": city.model_dump(mode="json"),
-        "period": quality["period"],
-        "period_label": quality["period_label"],
-        "report_date": str(report_date),
-        "document_number": document_number,
-        "sample_mark": sample_mark,
-        "title": f"Tình hình gửi số liệu và chất lượng số liệu chuyển đổi số {quality['period_label']}",
+        **document_context(city=city, period=quality["period"], report_date=report_date, document_number=document_number,
+                           sample_mark=sample_mark,
+                           title=f"Tình hình gửi số liệu và chất lượng số liệu chuyển đổi số {quality['period_label']}"),
         "quality": quality,
     }
 

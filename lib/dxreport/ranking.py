@@ -296,15 +296,11 @@ TEMPLATE = "dx_index.html.j2"
 def report_context(ranking: dict[str, Any], *, city: Any, report_date: str, sample_mark: str,
                    document_number: str = "") -> dict[str, Any]:
     """Context of the standalone index report (``templates/dx_index.html.j2``): the header's data around ``ranking``."""
+    from .render import document_context
+
     return {
-        "lang": "vi",
-        "city": city.model_dump(mode="json"),
-        "period": ranking["period"],
-        "period_label": ranking["period_label"],
-        "report_date": str(report_date),
-        "document_number": document_number,
-        "sample_mark": sample_mark,
-        "title": f"Chỉ số chuyển đổi số của các đơn vị {ranking['period_label']}",
+        **document_context(city=city, period=ranking["period"], report_date=report_date, document_number=document_number,
+                           sample_mark=sample_mark, title=f"Chỉ số chuyển đổi số của các đơn vị {ranking['period_label']}"),
         "ranking": dict(ranking, first_figure=1),
     }
 

@@ -30,6 +30,21 @@ def environment(templates_dir: Path) -> Environment:
     return env
 
 
+def document_context(*, city: Any, period: str, report_date: Any, title: str, sample_mark: str,
+                     document_number: str = "") -> dict[str, Any]:
+    """What every report's header block (NĐ 30/2020) reads: issuing body, number, place and date, title, sample mark."""
+    return {
+        "lang": "vi",
+        "city": city.model_dump(mode="json"),
+        "period": str(period),
+        "period_label": fmt.period_label(period),
+        "report_date": str(report_date),
+        "document_number": document_number,
+        "sample_mark": sample_mark,
+        "title": title,
+    }
+
+
 def render_html(templates_dir: Path, template: str, context: dict[str, Any]) -> str:
     return environment(templates_dir).get_template(template).render(**context)
 

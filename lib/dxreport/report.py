@@ -143,15 +143,10 @@ def city_context(
     summary = [narrative.status_summary(table, period), narrative.change_summary(table, period),
                narrative.risk_summary(table), narrative.units_summary(overview)]
     return {
-        "lang": "vi",
-        "city": city.model_dump(mode="json"),
-        "period": period,
-        "period_label": fmt.period_label(period),
+        **render.document_context(city=city, period=period, report_date=report_date, document_number=document_number,
+                                  sample_mark=SAMPLE_MARK if sample_data else "",
+                                  title=f"Tình hình thực hiện chuyển đổi số {fmt.period_label(period)}"),
         "next_period_label": fmt.period_label(Period.parse(period).next),
-        "report_date": str(report_date),
-        "document_number": document_number,
-        "sample_mark": SAMPLE_MARK if sample_data else "",
-        "title": f"Tình hình thực hiện chuyển đổi số {fmt.period_label(period)}",
         "summary": [s for s in summary if s],
         "status_legend": [{"key": k, "label": v} for k, v in STATUS_LABELS.items()],
         "pillars": [

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .config import City, Programme
 from .periods import Period
+from .render import document_context
 from .status import STATUS_LABELS, Thresholds, actuals, classify, expected_at
 
 
@@ -130,14 +131,9 @@ def scorecard_context(
         rows.append({k: (None if not isinstance(v, dict) and pd.isna(v) else v) for k, v in r.items() if k != "history"})
     counts = table["status"].value_counts() if len(table) else pd.Series(dtype=int)
     return {
-        "lang": "vi",
-        "city": city.model_dump(mode="json"),
+        **document_context(city=city, period=period, report_date=report_date, sample_mark=sample_mark,
+                           title=f"Kết quả chuyển đổi số của {unit['name']} – {fmt.period_label(period)}"),
         "unit": unit,
-        "period": period,
-        "period_label": fmt.period_label(period),
-        "report_date": report_date,
-        "sample_mark": sample_mark,
-        "title": f"Kết quả chuyển đổi số của {unit['name']} – {fmt.period_label(period)}",
         "rows": rows,
         "counts": [{"label": STATUS_LABELS[k], "key": k, "count": int(counts.get(k, 0))} for k in STATUS_LABELS if counts.get(k, 0)],
         "submissions": [dict(s, state_label=SUBMISSION_STATES[s["state"]]) for s in submissions],
