@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from . import fmt
 from .config import Indicator
 from .encoding import detect_legacy
 from .numbers import NumberError, parse_number, parse_share
@@ -199,9 +200,8 @@ def _number(value: Any, indicator: Indicator) -> tuple[float | None, str | None,
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return text(value).replace(".", ",") if isinstance(value, float) else text(value)
+    """A number as the unit should have typed it (Vietnamese form, through fmt); text as it was."""
+    return fmt.number_auto(value, 6) if isinstance(value, float) else text(value)
 
 
 def _rows(grid, parsed: Parsed, expected: Expected, sheet: str | None, report: _Report) -> None:

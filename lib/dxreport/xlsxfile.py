@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+from . import fmt
 from .problems import Problem, problem
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -62,7 +63,7 @@ def size_problem(path: Path, size: int) -> Problem | None:
     if size == 0:
         return problem(path, "tệp rỗng (0 byte)", hint="lưu lại biểu mẫu đã điền rồi gửi lại")
     if size > MAX_BYTES:
-        mb = f"{size / 1024 / 1024:.0f}".replace(".", ",")
+        mb = fmt.number(size / 1024 / 1024)
         return problem(path, f"tệp quá lớn ({mb} MB, giới hạn 50 MB)",
                        hint="chỉ gửi biểu mẫu BaoCao, xóa hình ảnh hoặc trang tính thừa")
     return None
