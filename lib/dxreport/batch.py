@@ -1,16 +1,15 @@
 """Every report of a quarter in one call: parallel, warm, incremental, on one machine or a Dask cluster.
 
-Each worker process keeps one warm kernel (:mod:`dxreport.engine`) and builds
-jobs one after another; a failing job is reported and the others go on. The
+Each worker — a thread of this process, or of a Dask worker — keeps one warm
+kernel (:mod:`dxreport.engine`) and builds jobs one after another; a failing
+job is reported and the others go on. The
 store is brought up to date once, before any worker starts, so the notebooks
 only read it.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -26,7 +25,7 @@ def default_workers() -> int:
 
 
 def prepare(jobs: list[Job], root: Path) -> dict[Path, str]:
-    """Ingest every submissions folder once; hash the inputs the jobs share, once."""
+    """Ingest every submissions folder once; hash the inputs the jobs share, and each store, once."""
     from .workspace import ingest_new
 
     done: set[tuple[Path, Path]] = set()
@@ -35,8 +34,14 @@ def prepare(jobs: list[Job], root: Path) -> dict[Path, str]:
         if key not in done:
             ingest_new(key[0], key[1], root)
             done.add(key)
+    from . import store
+    from .run import store_key
+
     digests: dict[Path, str] = {}
     for job in jobs:
+        key = store_key(root, job)
+        if key not in digests:
+            digests[key] = store.fingerprint(root / job.params.database)
         for f in input_files(root, job):
             if f not in digests:
                 digests[f] = manifest.sha256_file(f)
@@ -55,50 +60,80 @@ def run_job(job: Job, root: Path, force: bool, digests: dict[Path, str], warm: b
         return JobResult(job.label, "failed", str(job.output_dir(root).relative_to(root)), message=f"{type(e).__name__}: {e}")
 
 
-def _worker_init(cwd: str | None) -> None:
-    from multiprocessing.util import Finalize
-
-    from . import engine
-    from .run import KERNEL
-
-    # Pool workers leave through os._exit, which skips atexit: shut the kernel down here.
-    Finalize(None, engine.shutdown_all, exitpriority=10)
-    if cwd:
-        engine.start(KERNEL, cwd)
-
-
-# Imported once by the fork server, so each worker starts with them instead of importing them again.
-PRELOAD = ["dxreport.run", "dxreport.engine", "papermill", "nbclient", "nbconvert", "pandas"]
-
-
 def _local(jobs: list[Job], root: Path, workers: int, force: bool, digests: dict[Path, str] | None, warm: bool,
            progress: Progress) -> list[JobResult]:
-    from . import paths
+    """``workers`` threads of this process, each driving its own warm kernel, take jobs from one queue.
 
-    results: list[JobResult] = []
-    # A fork server, not a fork of this process (which may hold threads): workers start from its preloaded state.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    cwd = str(paths.notebooks_dir(root)) if warm else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init, initargs=(cwd,)) as pool:
-        # Workers start their kernels while this process hashes the inputs.
-        starting = [pool.submit(int, 0) for _ in range(workers)]
-        digests = prepare(jobs, root) if digests is None else digests
-        for f in starting:
-            f.result()
-        pending = {pool.submit(run_job, job, root, force, digests, warm): job for job in jobs}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                job = pending.pop(future)
+    The work runs in the kernels, which are processes of their own; the
+    threads only send cells and write files. Threads rather than worker
+    processes: a worker process would import papermill and nbconvert again
+    before starting its kernel, seconds spent before the first report.
+    Kernels start at once, while this thread hashes the inputs.
+    """
+    import queue
+    import threading
+
+    from . import engine, paths
+    from .run import KERNEL
+
+    cwd = str(paths.notebooks_dir(root))
+    todo: queue.Queue = queue.Queue()
+    done: queue.Queue = queue.Queue()
+    ready = threading.Event()  # set when the digests are known and the jobs queued
+
+    def worker() -> None:
+        try:
+            if warm:
                 try:
-                    result = future.result()
-                except Exception as e:  # the worker process itself died
-                    result = JobResult(job.label, "failed", str(job.output_dir(root).relative_to(root)),
-                                       message=f"tiến trình xử lý dừng đột ngột: {type(e).__name__}: {e}")
-                results.append(result)
-                progress(result)
+                    engine.start(KERNEL, cwd)
+                except Exception:  # reported by the first job, which starts the kernel again and fails with the cause
+                    engine.discard()
+            ready.wait()
+            while True:
+                try:
+                    job = todo.get_nowait()
+                except queue.Empty:
+                    return
+                done.put((job, _result_of(job, root, force, digests_box[0], warm)))
+        finally:
+            engine.discard()
+
+    digests_box = [digests]
+    threads = [threading.Thread(target=worker, name=f"dxreport-{k}", daemon=True) for k in range(workers)]
+    for t in threads:
+        t.start()
+    results: list[JobResult] = []
+    try:
+        if digests_box[0] is None:
+            digests_box[0] = prepare(jobs, root)
+        for job in jobs:
+            todo.put(job)
+        ready.set()
+        while len(results) < len(jobs):
+            _, result = done.get()
+            results.append(result)
+            progress(result)
+    except BaseException:  # interrupted: no new job starts, and the kernels are stopped under the running ones
+        while not todo.empty():
+            try:
+                todo.get_nowait()
+            except queue.Empty:
+                break
+        ready.set()
+        engine.shutdown_all()
+        raise
+    finally:
+        for t in threads:
+            t.join()
     return results
+
+
+def _result_of(job: Job, root: Path, force: bool, digests: dict[Path, str], warm: bool) -> JobResult:
+    try:
+        return run_job(job, root, force, digests, warm)
+    except BaseException as e:  # the thread must answer for every job it took, whatever happened
+        return JobResult(job.label, "failed", str(job.output_dir(root).relative_to(root)),
+                         message=f"{type(e).__name__}: {e}")
 
 
 def _dask(jobs: list[Job], root: Path, workers: int, force: bool, warm: bool,
@@ -176,16 +211,6 @@ def run_batch(jobs: list[Job], root: Path, *, workers: int | None = None, execut
         pass
     elif executor == "dask":
         results += _dask(jobs, root, workers, force, warm, progress, scheduler, digests)
-    elif min(workers, len(jobs)) == 1:
-        from . import engine
-
-        digests = digests or prepare(jobs, root)
-        try:
-            for job in jobs:
-                results.append(run_job(job, root, force, digests, warm))
-                progress(results[-1])
-        finally:
-            engine.shutdown_all()
     else:
         results += _local(jobs, root, min(workers, len(jobs)), force, digests, warm, progress)
     return sorted(results, key=lambda r: order[r.label])

@@ -9,6 +9,12 @@ import sys
 
 from .errors import DxError
 
+# jsonschema (under nbformat, under papermill) imports rfc3987_syntax when it is installed (jupyter-events
+# asks for it) only to check the "iri" format, which no notebook schema uses; that import builds dozens of
+# Lark parsers and cost 2.0 s of every `dxreport` start here (python-jsonschema/jsonschema#1428). Marked
+# absent, jsonschema leaves that one format unchecked.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 # argparse's own words, in Vietnamese: it looks them up through its module-level gettext alias.
 _ARGPARSE_VI = {
     "usage: ": "cách dùng: ",

@@ -217,12 +217,18 @@ def input_files(root: Path, job: Job) -> list[Path]:
     return [f for group in groups for f in group if f.is_file()]
 
 
-def store_input(root: Path, job: Job) -> dict[str, str]:
+def store_key(root: Path, job: Job) -> Path:
+    """Where a batch keeps the store's fingerprint among the input digests, computed once for all its jobs."""
+    return root / f"{job.params.database}#submissions"
+
+
+def store_input(root: Path, job: Job, digests: dict[Path, str] | None = None) -> dict[str, str]:
     """The store as one more input: its submissions and revisions, however they got there."""
     from . import store
 
     db = root / job.params.database
-    return {f"{manifest.display_path(db, root)}#submissions": store.fingerprint(db)}
+    value = (digests or {}).get(store_key(root, job)) or store.fingerprint(db)
+    return {f"{manifest.display_path(db, root)}#submissions": value}
 
 
 def up_to_date(job: Job, root: Path, digests: dict[Path, str] | None = None) -> bool:
@@ -239,7 +245,7 @@ def up_to_date(job: Job, root: Path, digests: dict[Path, str] | None = None) -> 
     files = input_files(root, job)
     digests = digests or {}
     now = {manifest.display_path(f, root): digests.get(f) or manifest.sha256_file(f) for f in files}
-    now.update(store_input(root, job))
+    now.update(store_input(root, job, digests))
     if {i["path"]: i["sha256"] for i in recorded.get("inputs", [])} != now:
         return False
     for out in recorded.get("outputs", []):
@@ -276,7 +282,7 @@ def build(job: Job, root: Path, *, engine: str | None = None, force: bool = Fals
         if job.output_dir(root) == output_dir_for(root, job.params):
             to_html_without_code(executed, staging / "notebook.html")
         m = manifest.build(job.manifest_params(), input_files(root, job), staging, root, digests=digests,
-                           extra_inputs=store_input(root, job))
+                           extra_inputs=store_input(root, job, digests))
         manifest.write(m, staging / "manifest.json")
         with _reports_lock(root / "reports" / job.params.city):
             publish(staging, final, keep=(UNITS_DIR, *SUBFOLDERS.values()) if final == output_dir_for(root, job.params) else ())
