@@ -192,8 +192,24 @@ def run_batch(jobs: list[Job], root: Path, *, workers: int | None = None, execut
     Without ``force``, reports whose manifest matches are settled here, before
     any worker or kernel starts; with it, workers start while the inputs are hashed.
     """
+    from . import kernel_template, paths
+    from .run import KERNEL
+
     workers = workers or default_workers()
     progress = progress or (lambda result: None)
+    # Kernels in this process (not those of a cluster's own workers) are forked from one template, which starts
+    # importing now if the caller has not started it already; an unchanged quarter only stops it again.
+    template = bool(jobs) and warm and (executor == "local" or not scheduler)
+    if template:
+        kernel_template.start(KERNEL, str(paths.notebooks_dir(root)))
+    try:
+        return _run_batch(jobs, root, workers, executor, scheduler, force, warm, progress)
+    finally:
+        kernel_template.stop()
+
+
+def _run_batch(jobs: list[Job], root: Path, workers: int, executor: str, scheduler: str | None, force: bool,
+               warm: bool, progress: Progress) -> list[JobResult]:
     order = {job.label: i for i, job in enumerate(jobs)}
     results: list[JobResult] = []
     digests = None

@@ -22,36 +22,15 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.utils import merge_kwargs, remove_args
 
+from . import kernel_template
+from .kernel_template import PRELOAD_MODULES
+
 NAME = "dxreport-warm"
-
-def reset_kernel_state(shell, cwd: str) -> None:
-    """Run inside the kernel before every notebook: leave it as a fresh kernel would be, imports aside."""
-    import os
-    import sys
-
-    def clear_namespace() -> None:
-        for name in [k for k in shell.user_ns if k not in shell.user_ns_hidden and not k.startswith("__")]:
-            del shell.user_ns[name]
-
-    clear_namespace()
-    shell.user_ns["_oh"].clear()
-    shell.user_ns.update({"_": "", "__": "", "___": ""})
-    os.chdir(cwd)
-    for name, module in list(sys.modules.items()):
-        if name == "dxreport" or name.startswith("dxreport."):
-            for value in list(vars(module).values()):
-                if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
-                    value.cache_clear()
-    if "matplotlib.pyplot" in sys.modules:
-        sys.modules["matplotlib.pyplot"].close("all")
-    if "matplotlib" in sys.modules:
-        sys.modules["matplotlib"].rcdefaults()
-    clear_namespace()  # the names this cell itself bound
-    shell.execution_count = 1
 
 
 # Sent as one silent cell; the counter is set so the notebook's first cell is [1], as in a fresh kernel.
-RESET = "__import__('dxreport.engine').engine.reset_kernel_state(get_ipython(), {cwd!r})"
+# dxreport.kernel_state imports nothing heavy: importing this module there would bring papermill into every kernel.
+RESET = "__import__('dxreport.kernel_state').kernel_state.reset(get_ipython(), {cwd!r})"
 
 
 class _WarmKernel:
@@ -65,6 +44,9 @@ class _WarmKernel:
         self._starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=kernel_name, startup_timeout=startup_timeout,
                                        shutdown_kernel="immediate")
         self._starter.km = self._starter.create_kernel_manager()
+        template = kernel_template.current()
+        if template is not None:
+            template.adopt(self._starter.km)
         self._starter.start_new_kernel(cwd=cwd)
         self._starter.start_new_kernel_client()
         self.km, self.kc = self._starter.km, self._starter.kc
@@ -107,8 +89,8 @@ def _kernel(kernel_name: str, cwd: str, startup_timeout: int) -> _WarmKernel:
     return warm
 
 
-# Imported into a new kernel before its first notebook, so that cost is paid while the worker waits for work.
-PRELOAD = "import dxreport.pipeline, dxreport.quality, dxreport.report, dxreport.workspace, weasyprint, matplotlib.pyplot"
+# Imported into a kernel before its first notebook (a no-op in a kernel forked from the template, which has them).
+PRELOAD = "import " + ", ".join(PRELOAD_MODULES)
 
 
 def start(kernel_name: str, cwd: str, startup_timeout: int = 60, preload: str = PRELOAD) -> None:

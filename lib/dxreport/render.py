@@ -103,12 +103,21 @@ class _Text(HTMLParser):
             self.chars.update(data)
 
 
-@lru_cache(maxsize=8)
 def _cmap(font_path: Path) -> frozenset[int]:
+    stat = font_path.stat()
+    return _cmap_of(font_path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _cmap_of(font_path: Path, mtime_ns: int, size: int) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     with TTFont(str(font_path), lazy=True) as font:
         return frozenset(font.getBestCmap())
+
+
+# Keyed by the font file's identity and immutable, so a warm kernel keeps it from one report to the next.
+_cmap_of.survives_reset = True
 
 
 def check_glyphs(html: str, fonts_dir: Path) -> None:

@@ -23,10 +23,10 @@ from typing import Any, Iterator
 
 from . import manifest, paths
 from .errors import ConfigError, NotebookError
+from .kernel_template import KERNEL
 from .params import RunParams, load_params
 
 log = logging.getLogger(__name__)
-KERNEL = "python3"
 SCORECARD_NOTEBOOK = "unit_scorecard"
 UNITS_DIR = "don-vi"  # scorecards live in reports/<city>/<period>/don-vi/<unit>/
 QUALITY_NOTEBOOK = "data_quality"

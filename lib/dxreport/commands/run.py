@@ -13,13 +13,24 @@ STATUS_WORDS = {"built": "đã tạo", "unchanged": "không đổi, không tạo
 
 
 def _run(args: argparse.Namespace) -> int:
+    from .. import kernel_template
+
+    root = paths.find_root()
+    if not args.scheduler:  # kernels of this process: their template imports while the batch is planned
+        kernel_template.start(kernel_template.KERNEL, str(paths.notebooks_dir(root)))
+    try:
+        return _run_started(args, root)
+    finally:
+        kernel_template.stop()
+
+
+def _run_started(args: argparse.Namespace, root: Path) -> int:
     from tqdm import tqdm
 
     from ..batch import default_workers, run_batch, summary
     from ..reports_index import write_index
     from ..run import plan
 
-    root = paths.find_root()
     files = [Path(p) for p in args.params] or [root / DEFAULT_PARAMS]
     # every parameters file is validated (inside plan) before any kernel starts
     jobs = plan(files, root, scorecards=not args.no_scorecards, only_units=args.unit or None)

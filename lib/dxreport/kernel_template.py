@@ -1,0 +1,283 @@
+"""Warm kernels forked from one process that has already imported what every report needs.
+
+A kernel started the usual way is a new Python that imports IPython, then the
+notebook imports pandas, matplotlib, DuckDB and WeasyPrint: 3–4 s of one core
+per kernel before its first report. A batch instead starts one *template*
+process that does those imports once, while the batch hashes its inputs; each
+worker's kernel is then a fork of it, ready in a fraction of a second, with the
+imported modules shared copy-on-write.
+
+The forked kernel is the same ``ipykernel`` a kernel spec would launch, from
+the same interpreter, with the environment, working folder and connection file
+the kernel manager chose; only the imports were done before the fork. Nothing
+a notebook runs is done in the template. Where forking is not possible (no
+``os.pidfd_open``, a kernel spec that does not launch ``ipykernel_launcher``,
+a template that failed to start), kernels start the usual way.
+
+Run as ``python -m dxreport.kernel_template FD MODULES``: FD is a listening
+Unix socket inherited from the batch; the template exits when its standard
+input (a pipe from the batch) closes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from jupyter_client.provisioning import LocalProvisioner
+
+LAUNCHER = "ipykernel_launcher"
+KERNEL = "python3"  # the kernel spec every report notebook runs in
+# What every report imports; the template imports it once for all kernels of a batch.
+PRELOAD_MODULES = ["dxreport.pipeline", "dxreport.quality", "dxreport.report", "dxreport.workspace", "weasyprint",
+                   "matplotlib.pyplot", "dxreport.kernel_state"]
+
+
+def kernel_args(cmd: list[str]) -> tuple[list[str], list[str]] | None:
+    """(interpreter and its options, the launcher's arguments) of a standard ipykernel command, else None."""
+    for i in range(len(cmd) - 1):
+        if cmd[i] == "-m" and cmd[i + 1] == LAUNCHER:
+            return cmd[:i], cmd[i + 2:]
+    return None
+
+
+# --------------------------------------------------------------------------- the batch's side
+
+
+class Template:
+    """The template process, and the socket its forks are asked for on."""
+
+    def __init__(self, interpreter: list[str], cwd: str, modules: str):
+        self._dir = tempfile.mkdtemp(prefix="dxreport-kernels-")
+        self.address = os.path.join(self._dir, "template.sock")
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(self.address)
+            listener.listen(64)
+            # Bound before the template starts, so a request made now waits for it instead of failing.
+            self.process = subprocess.Popen([*interpreter, "-m", __name__, str(listener.fileno()), modules],
+                                            pass_fds=[listener.fileno()], stdin=subprocess.PIPE, cwd=cwd)
+        finally:
+            listener.close()
+        self.interpreter = interpreter
+
+    def fork(self, args: list[str], env: dict[str, str], cwd: str, timeout: float) -> int:
+        """A new kernel's pid; raises OSError when the template cannot give one."""
+        request = json.dumps({"args": args, "env": env, "cwd": cwd}).encode() + b"\n"
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(timeout)
+            conn.connect(self.address)
+            conn.sendall(request)
+            reply = b""
+            while not reply.endswith(b"\n"):
+                chunk = conn.recv(4096)
+                if not chunk:
+                    raise OSError("mẫu kernel dừng trước khi trả lời")
+                reply += chunk
+        return int(json.loads(reply)["pid"])
+
+    def adopt(self, km) -> None:
+        """Make the kernel manager ``km`` (not yet started) fork its kernel from this template."""
+        import uuid
+
+        km.kernel_id = km.kernel_id or str(uuid.uuid4())
+        km.provisioner = ForkingProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+        km.provisioner.template = self
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()  # the template's signal to leave
+            self.process.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class ForkedKernel:
+    """The parts of ``subprocess.Popen`` a provisioner uses, for a kernel that is not this process's child.
+
+    A pidfd follows the process itself, so a signal can never reach another
+    process that later reuses the pid.
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        self._fd = os.pidfd_open(pid)
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self._fd], [], [], 0)[0]:
+            self._exited()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            if not select.select([self._fd], [], [], timeout)[0]:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+            self._exited()
+        return self.returncode
+
+    def _exited(self) -> None:
+        self.returncode = 0  # the template reaps it; its status is not known here
+        os.close(self._fd)
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            signal.pidfd_send_signal(self._fd, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class ForkingProvisioner(LocalProvisioner):
+    """Launches the kernel command as a fork of the template when it can, the usual way otherwise."""
+
+    template: Template | None = None
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        parts = kernel_args(cmd)
+        template = self.template
+        if template is not None and parts is not None and parts[0] == template.interpreter:
+            try:
+                pid = template.fork(parts[1], dict(kwargs.get("env") or os.environ),
+                                    str(kwargs.get("cwd") or Path.cwd()), timeout=120)
+            except (OSError, ValueError, KeyError):
+                pass  # the template is gone or broken: start this kernel the usual way
+            else:
+                self.process = ForkedKernel(pid)
+                self.pid = self.pgid = pid  # the kernel leads its own session, as a launched kernel does
+                self.cwd = kwargs.get("cwd", Path.cwd())
+                return self.connection_info
+        return await super().launch_kernel(cmd, **kwargs)
+
+
+def supported() -> bool:
+    return hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal") and hasattr(os, "fork")
+
+
+_current: Template | None = None
+_lock = threading.Lock()
+
+
+def current() -> Template | None:
+    return _current
+
+
+def start(kernel_name: str, cwd: str) -> None:
+    """Start this process's template for ``kernel_name`` now, if forking is possible and it is not running yet.
+
+    Started as early as possible (the ``dxreport run`` command does it before
+    planning), so its imports overlap with everything done before the first report.
+    """
+    global _current
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    with _lock:
+        if _current is not None or not supported():
+            return
+        try:
+            parts = kernel_args(KernelSpecManager().get_kernel_spec(kernel_name).argv)
+        except NoSuchKernel:
+            return
+        if parts is not None:
+            _current = Template(parts[0], cwd, ",".join(PRELOAD_MODULES))
+
+
+def stop() -> None:
+    global _current
+    with _lock:
+        if _current is not None:
+            _current.close()
+            _current = None
+
+
+# --------------------------------------------------------------------------- the template's side
+
+
+def _serve(listener: socket.socket) -> None:
+    # Forked kernels are reaped by the system; their managers watch them through pidfds.
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    while True:
+        ready, _, _ = select.select([listener, sys.stdin], [], [])
+        if sys.stdin in ready and not os.read(sys.stdin.fileno(), 4096):
+            return  # the batch closed the pipe, or died
+        if listener in ready:
+            conn, _ = listener.accept()
+            with conn:
+                data = b""
+                while not data.endswith(b"\n"):
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                if not data.endswith(b"\n"):
+                    continue
+                request = json.loads(data)
+                pid = os.fork()
+                if pid == 0:
+                    _kernel(listener, conn, request)  # never returns
+                conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+def _kernel(listener: socket.socket, conn: socket.socket, request: dict) -> None:
+    """In the fork: become the kernel the launcher would have started."""
+    code = 1
+    try:
+        listener.close()
+        conn.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance(argv=request["args"])
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+def main(argv: list[str]) -> int:
+    listener = socket.socket(fileno=int(argv[1]))
+    # As ipykernel_launcher does: the working folder is not an import path.
+    if sys.path and (sys.path[0] in ("", os.getcwd())):
+        del sys.path[0]
+    # What ipykernel sets before a notebook's first import; and a kernel watches its parent, this process.
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    os.environ["JPY_PARENT_PID"] = str(os.getpid())
+    import importlib
+
+    importlib.import_module("ipykernel.kernelapp")
+    for name in filter(None, (m.strip() for m in argv[2].split(","))):
+        importlib.import_module(name)
+    _serve(listener)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
