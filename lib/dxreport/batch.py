@@ -149,9 +149,14 @@ def _dask(jobs: list[Job], root: Path, workers: int, force: bool, warm: bool,
         except (OSError, TimeoutError) as e:
             raise DxError(f"không kết nối được bộ lập lịch Dask {scheduler}: {e}") from None
     else:
+        import dask
+
         # Worker threads, not processes: a job's work runs in its worker's kernel, a process of its own, so
         # threads run jobs in parallel without each worker paying a Python start-up and the imports.
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=None)
+        # No statistical profiler: it samples every thread of this process every 10 ms for a dashboard we do
+        # not start (3 s of CPU in a one-worker batch, taken from the kernels when two work at once).
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=None)
         client = Client(cluster)
     try:
         client.register_plugin(WarmKernelPlugin())

@@ -1,12 +1,15 @@
 """A papermill engine that keeps one kernel warm across notebooks.
 
-Starting a kernel and importing pandas, matplotlib and WeasyPrint costs about
-a second per report; a quarter's batch has one report per unit. This engine
-starts the kernel once per worker process and, before each notebook, wipes
-what a previous notebook could have left: the user namespace (as ``%reset -f``
+Starting a kernel and importing pandas, matplotlib and WeasyPrint costs 3–4 s
+of a core; a quarter's batch has one report per unit. This engine keeps one
+kernel per worker thread (forked from :mod:`dxreport.kernel_template` when it
+runs, so even the first notebook finds the imports done) and, before each
+notebook, wipes what a previous notebook could have left
+(:func:`dxreport.kernel_state.reset`): the user namespace (as ``%reset -f``
 does, without its full garbage collection, which alone cost 0.25 s a report),
-dxreport's caches, open figures and matplotlib settings, the working folder
-and the execution counter. Modules stay imported, which is the whole saving.
+dxreport's caches (except those keyed by a file's identity that hold immutable
+values), open figures and matplotlib settings, the working folder and the
+execution counter. Modules stay imported, which is the whole saving.
 
 The notebooks themselves are unchanged: stock ``papermill`` on the same
 notebook gives the same report (``tests/test_batch.py`` compares the bytes).

@@ -14,13 +14,14 @@ a notebook runs is done in the template. Where forking is not possible (no
 ``os.pidfd_open``, a kernel spec that does not launch ``ipykernel_launcher``,
 a template that failed to start), kernels start the usual way.
 
-Run as ``python -m dxreport.kernel_template FD MODULES``: FD is a listening
-Unix socket inherited from the batch; the template exits when its standard
-input (a pipe from the batch) closes.
+Run as ``python -m dxreport.kernel_template FD MODULES FOLDER``: FD is a
+listening Unix socket inherited from the batch, bound in FOLDER; the template
+exits, removing FOLDER, when its standard input (a pipe from the batch) closes.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import select
@@ -32,8 +33,6 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-
-from jupyter_client.provisioning import LocalProvisioner
 
 LAUNCHER = "ipykernel_launcher"
 KERNEL = "python3"  # the kernel spec every report notebook runs in
@@ -64,7 +63,7 @@ class Template:
             listener.bind(self.address)
             listener.listen(64)
             # Bound before the template starts, so a request made now waits for it instead of failing.
-            self.process = subprocess.Popen([*interpreter, "-m", __name__, str(listener.fileno()), modules],
+            self.process = subprocess.Popen([*interpreter, "-m", __name__, str(listener.fileno()), modules, self._dir],
                                             pass_fds=[listener.fileno()], stdin=subprocess.PIPE, cwd=cwd)
         finally:
             listener.close()
@@ -90,16 +89,20 @@ class Template:
         import uuid
 
         km.kernel_id = km.kernel_id or str(uuid.uuid4())
-        km.provisioner = ForkingProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+        km.provisioner = _provisioner_class()(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
         km.provisioner.template = self
 
     def close(self) -> None:
+        """Stop the template at once, even mid-import: it holds nothing to save.
+
+        Kernels forked from it watch it as their parent and leave with it, so a batch stops it after them.
+        """
         try:
-            self.process.stdin.close()  # the template's signal to leave
-            self.process.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            self.process.kill()
-            self.process.wait()
+            self.process.stdin.close()
+        except OSError:
+            pass
+        self.process.kill()
+        self.process.wait()
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
@@ -144,26 +147,54 @@ class ForkedKernel:
         self.send_signal(signal.SIGKILL)
 
 
-class ForkingProvisioner(LocalProvisioner):
-    """Launches the kernel command as a fork of the template when it can, the usual way otherwise."""
+@functools.lru_cache(maxsize=1)
+def _provisioner_class():
+    # jupyter_client costs 0.3 s to import; the template is started before it is needed.
+    from jupyter_client.provisioning import LocalProvisioner
 
-    template: Template | None = None
+    class ForkingProvisioner(LocalProvisioner):
+        """Launches the kernel command as a fork of the template when it can, the usual way otherwise."""
 
-    async def launch_kernel(self, cmd: list[str], **kwargs):
-        parts = kernel_args(cmd)
-        template = self.template
-        if template is not None and parts is not None and parts[0] == template.interpreter:
+        template: Template | None = None
+
+        async def launch_kernel(self, cmd: list[str], **kwargs):
+            parts = kernel_args(cmd)
+            template = self.template
+            if template is not None and parts is not None and parts[0] == template.interpreter:
+                try:
+                    pid = template.fork(parts[1], dict(kwargs.get("env") or os.environ),
+                                        str(kwargs.get("cwd") or Path.cwd()), timeout=120)
+                except (OSError, ValueError, KeyError):
+                    pass  # the template is gone or broken: start this kernel the usual way
+                else:
+                    self.process = ForkedKernel(pid)
+                    self.pid = self.pgid = pid  # the kernel leads its own session, as a launched kernel does
+                    self.cwd = kwargs.get("cwd", Path.cwd())
+                    return self.connection_info
+            return await super().launch_kernel(cmd, **kwargs)
+
+    return ForkingProvisioner
+
+
+def __getattr__(name: str):
+    if name == "ForkingProvisioner":
+        return _provisioner_class()
+    raise AttributeError(name)
+
+
+def kernel_argv(kernel_name: str) -> list[str] | None:
+    """The command of the kernel spec ``kernel_name``, found where jupyter_client looks first, without importing it."""
+    from jupyter_core.paths import jupyter_path
+
+    for folder in jupyter_path("kernels"):
+        spec = Path(folder) / kernel_name / "kernel.json"
+        if spec.is_file():
             try:
-                pid = template.fork(parts[1], dict(kwargs.get("env") or os.environ),
-                                    str(kwargs.get("cwd") or Path.cwd()), timeout=120)
+                argv = json.loads(spec.read_text(encoding="utf-8"))["argv"]
             except (OSError, ValueError, KeyError):
-                pass  # the template is gone or broken: start this kernel the usual way
-            else:
-                self.process = ForkedKernel(pid)
-                self.pid = self.pgid = pid  # the kernel leads its own session, as a launched kernel does
-                self.cwd = kwargs.get("cwd", Path.cwd())
-                return self.connection_info
-        return await super().launch_kernel(cmd, **kwargs)
+                return None
+            return argv if isinstance(argv, list) and all(isinstance(a, str) for a in argv) else None
+    return None
 
 
 def supported() -> bool:
@@ -185,15 +216,12 @@ def start(kernel_name: str, cwd: str) -> None:
     planning), so its imports overlap with everything done before the first report.
     """
     global _current
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
     with _lock:
         if _current is not None or not supported():
             return
-        try:
-            parts = kernel_args(KernelSpecManager().get_kernel_spec(kernel_name).argv)
-        except NoSuchKernel:
-            return
+        argv = kernel_argv(kernel_name)
+        parts = kernel_args(argv) if argv else None
+        # A kernel manager that resolves the spec otherwise launches the command it finds, the usual way.
         if parts is not None:
             _current = Template(parts[0], cwd, ",".join(PRELOAD_MODULES))
 
@@ -263,6 +291,14 @@ def _kernel(listener: socket.socket, conn: socket.socket, request: dict) -> None
 
 
 def main(argv: list[str]) -> int:
+    try:
+        return _main(argv)
+    finally:  # the socket's folder goes with the template, even when the batch died without stopping it
+        if len(argv) > 3 and os.path.basename(argv[3]).startswith("dxreport-kernels-"):
+            shutil.rmtree(argv[3], ignore_errors=True)
+
+
+def _main(argv: list[str]) -> int:
     listener = socket.socket(fileno=int(argv[1]))
     # As ipykernel_launcher does: the working folder is not an import path.
     if sys.path and (sys.path[0] in ("", os.getcwd())):
