@@ -17,6 +17,9 @@ notebook gives the same report (``tests/test_batch.py`` compares the bytes).
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -47,6 +50,13 @@ class _WarmKernel:
         self._starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=kernel_name, startup_timeout=startup_timeout,
                                        shutdown_kernel="immediate")
         self._starter.km = self._starter.create_kernel_manager()
+        self._sockets = None
+        if os.name == "posix":
+            # IPC sockets in a private folder (mode 0700) rather than TCP ports on loopback that any local user
+            # can reach; and no "running over TCP without encryption" warning from every kernel in the job's log.
+            self._sockets = tempfile.mkdtemp(prefix="dxreport-kernel-")
+            self._starter.km.transport = "ipc"
+            self._starter.km.ip = os.path.join(self._sockets, "kernel")
         template = kernel_template.current()
         if template is not None:
             template.adopt(self._starter.km)
@@ -72,6 +82,8 @@ class _WarmKernel:
             self._starter._cleanup_kernel()
         except Exception:  # the process is ending; nothing useful to report
             pass
+        if self._sockets:
+            shutil.rmtree(self._sockets, ignore_errors=True)
 
 
 _local = threading.local()
