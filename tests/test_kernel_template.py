@@ -63,6 +63,7 @@ def start_kernels(cwd: Path, n: int = 1, preload: str = "") -> list[dict]:
             warm = engine._kernel(KERNEL, str(cwd), 60)  # this thread's kernel, the one just started
             box["info"] = probe(warm)
             box["process"] = warm.km.provisioner.process
+            box["sockets"] = warm._sockets
         except BaseException as e:  # re-raised in the test's thread
             box["error"] = e
 
@@ -167,6 +168,7 @@ def test_a_forked_kernel_can_be_interrupted(forks):
             engine.start(KERNEL, str(work), preload="")
             warm = engine._kernel(KERNEL, str(work), 60)
             box["process"] = warm.km.provisioner.process
+            box["sockets"] = warm._sockets
             nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time; time.sleep(60)"),
                                                  nbformat.v4.new_code_cell("print('still here')")])
             client = NotebookClient(nb, km=warm.km, kernel_name=KERNEL, timeout=2, interrupt_on_timeout=True,
@@ -212,9 +214,12 @@ def test_shutdown_leaves_no_kernel_nor_template(forks):
     assert folder.is_dir() and Path(template.address).exists()
     assert all(not exited(fd, 0) for fd in kernel_fds)
 
+    sockets = [Path(box["sockets"]) for box in boxes]
+    assert all(any(folder.iterdir()) for folder in sockets), "the kernels do not talk over IPC sockets"
     engine.shutdown_all()
     for pid, fd in zip(kernels, kernel_fds):
         assert exited(fd, 10), f"kernel {pid} still runs after engine.shutdown_all()"
+    assert not any(folder.exists() for folder in sockets), "a kernel's IPC socket folder was left behind"
     kernel_template.stop()
     assert kernel_template.current() is None
     assert template.process.returncode is not None, "the template was not waited for"
