@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import threading
 from pathlib import Path
 
@@ -50,18 +49,22 @@ class _WarmKernel:
         self._starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=kernel_name, startup_timeout=startup_timeout,
                                        shutdown_kernel="immediate")
         self._starter.km = self._starter.create_kernel_manager()
-        self._sockets = None
-        if os.name == "posix":
-            # IPC sockets in a private folder (mode 0700) rather than TCP ports on loopback that any local user
-            # can reach; and no "running over TCP without encryption" warning from every kernel in the job's log.
-            self._sockets = tempfile.mkdtemp(prefix="dxreport-kernel-")
-            self._starter.km.transport = "ipc"
-            self._starter.km.ip = os.path.join(self._sockets, "kernel")
-        template = kernel_template.current()
-        if template is not None:
-            template.adopt(self._starter.km)
-        self._starter.start_new_kernel(cwd=cwd)
-        self._starter.start_new_kernel_client()
+        # IPC sockets in a private folder (mode 0700) rather than TCP ports on loopback that any local user
+        # can reach; and no "running over TCP without encryption" warning from every kernel in the job's log.
+        # TCP still where no temporary folder is short enough for a socket's path.
+        self._sockets = kernel_template.socket_folder("dxreport-kernel-") if os.name == "posix" else None
+        try:
+            if self._sockets:
+                self._starter.km.transport = "ipc"
+                self._starter.km.ip = os.path.join(self._sockets, "kernel")
+            template = kernel_template.current()
+            if template is not None:
+                template.adopt(self._starter.km)
+            self._starter.start_new_kernel(cwd=cwd)
+            self._starter.start_new_kernel_client()
+        except BaseException:
+            self.shutdown()
+            raise
         self.km, self.kc = self._starter.km, self._starter.kc
 
     def alive(self) -> bool:

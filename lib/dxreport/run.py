@@ -146,7 +146,10 @@ def execute(notebook: Path, output_notebook: Path, parameters: dict, cwd: Path, 
     if engine:
         from . import engine as _registers_warm_engine  # noqa: F401
     pm.execute_notebook(
-        str(notebook), str(output_notebook), parameters=parameters, kernel_name=KERNEL, cwd=str(cwd),
+        str(notebook), str(output_notebook), parameters=parameters, kernel_name=KERNEL,
+        # The kernel's folder is given to nbclient, not as papermill's cwd: that one is an os.chdir of the
+        # whole process, and a batch runs notebooks from several threads at once.
+        resources={"metadata": {"path": str(cwd)}},
         progress_bar=False, log_output=False, report_mode=False, engine_name=engine,
         request_save_on_cell_execute=engine is None,  # the batch saves once at the end, not after every cell
     )
