@@ -11,6 +11,8 @@ import json
 import os
 import select
 import subprocess
+import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -256,3 +258,45 @@ def test_kernel_args_splits_a_standard_ipykernel_command():
     assert kernel_template.kernel_args(["/x/python", "ipykernel_launcher", "-f", "c.json"]) is None
     assert kernel_template.kernel_args(["/x/python", "-f", "c.json", "-m"]) is None
     assert kernel_template.kernel_args([]) is None
+
+
+def _spec(tmp_path: Path, monkeypatch, spec: dict) -> None:
+    folder = tmp_path / "jupyter" / "kernels" / "dxtest"
+    folder.mkdir(parents=True)
+    (folder / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+
+
+def test_kernel_argv_runs_a_bare_python_as_this_interpreter(tmp_path, monkeypatch):
+    # the kernel spec an ipykernel wheel ships says "python"; jupyter_client runs it as sys.executable
+    _spec(tmp_path, monkeypatch, {"argv": ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                                  "language": "python", "display_name": "x"})
+    argv = kernel_template.kernel_argv("dxtest")
+    assert argv == [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    assert kernel_template.kernel_argv("no-such-kernel-spec") is None
+
+
+def test_kernel_spec_with_its_own_env_is_not_forked(tmp_path, monkeypatch):
+    # the template imports under the batch's environment; the spec's env would only reach the kernel after it
+    _spec(tmp_path, monkeypatch, {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                                  "env": {"OMP_NUM_THREADS": "1"}, "language": "python", "display_name": "x"})
+    assert kernel_template.kernel_argv("dxtest") is None
+    kernel_template.start("dxtest", str(tmp_path))
+    try:
+        assert kernel_template.current() is None
+    finally:
+        kernel_template.stop()
+
+
+def test_socket_folder_is_short_enough_for_unix_sockets(tmp_path, monkeypatch):
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    folder = kernel_template.socket_folder("dxreport-kernel-")
+    try:
+        assert folder is not None and not folder.startswith(str(deep))
+        assert len(os.fsencode(os.path.join(folder, "kernel-12345"))) <= 107
+        assert oct(os.stat(folder).st_mode & 0o777) == "0o700"
+    finally:
+        if folder:
+            os.rmdir(folder)
