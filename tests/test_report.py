@@ -150,3 +150,17 @@ def test_scorecard_builds_and_is_deterministic(workspace, tmp_path):
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(a["pdf"]).pages).split())
     assert "Phường Hải Châu" in text and "PHIẾU ĐÁNH GIÁ" in text and "Tình hình gửi số liệu" in text
     assert len(PdfReader(a["pdf"]).pages) <= 2
+
+
+def test_pdf_leaves_no_weasyprint_font_folder(root, tmp_path, monkeypatch):
+    # WeasyPrint copies @font-face fonts into a temporary folder that only its __del__ removes; a kernel killed
+    # at the end of a batch never runs it, so write_pdf removes it itself.
+    import tempfile
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    out = tmp_path / "x.pdf"
+    render.write_pdf("<p>Báo cáo</p>", out, root / "data" / "fonts", tmp_path, "Thử")
+    assert out.stat().st_size > 1000
+    assert not list(temp.glob("weasyprint-*")), "WeasyPrint's font folder was left behind"

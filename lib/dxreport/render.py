@@ -6,6 +6,7 @@ become markup and a missing field never renders as an empty string.
 
 from __future__ import annotations
 
+import shutil
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -67,13 +68,20 @@ def write_pdf(html: str, path: Path, fonts_dir: Path, base_url: Path, title: str
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()
-    css = CSS(string=font_face_css(fonts_dir), font_config=font_config)
-    document = HTML(string=html, base_url=str(base_url)).render(stylesheets=[css], font_config=font_config)
-    document.metadata.title = title
-    document.metadata.authors = ["dxreport"]
-    document.metadata.lang = "vi"
-    # PDF/A-2b for archiving; WeasyPrint embeds the fonts and an sRGB output intent.
-    document.write_pdf(str(path), pdf_variant="pdf/a-2b", uncompressed_pdf=False)
+    try:
+        css = CSS(string=font_face_css(fonts_dir), font_config=font_config)
+        document = HTML(string=html, base_url=str(base_url)).render(stylesheets=[css], font_config=font_config)
+        document.metadata.title = title
+        document.metadata.authors = ["dxreport"]
+        document.metadata.lang = "vi"
+        # PDF/A-2b for archiving; WeasyPrint embeds the fonts and an sRGB output intent.
+        document.write_pdf(str(path), pdf_variant="pdf/a-2b", uncompressed_pdf=False)
+    finally:
+        # WeasyPrint copies the @font-face fonts into a temporary folder that only its __del__ removes, which a
+        # kernel killed at the end of a batch never runs: 1.5 MB left in /tmp per PDF (706 MB found here).
+        folder = getattr(font_config, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class MissingGlyphError(DxError):
