@@ -56,7 +56,7 @@ def run_job(job: Job, root: Path, force: bool, digests: dict[Path, str], warm: b
         return build(job, root, engine=NAME if warm else None, force=force, digests=digests)
     except DxError as e:
         return JobResult(job.label, "failed", str(job.output_dir(root).relative_to(root)), message=str(e))
-    except Exception as e:  # a worker must report, not die: the other reports go on
+    except BaseException as e:  # a worker must answer for every job it took, whatever happened; the others go on
         return JobResult(job.label, "failed", str(job.output_dir(root).relative_to(root)), message=f"{type(e).__name__}: {e}")
 
 
@@ -94,18 +94,17 @@ def _local(jobs: list[Job], root: Path, workers: int, force: bool, digests: dict
                     job = todo.get_nowait()
                 except queue.Empty:
                     return
-                done.put((job, _result_of(job, root, force, digests_box[0], warm)))
+                done.put((job, run_job(job, root, force, digests, warm)))
         finally:
             engine.discard()
 
-    digests_box = [digests]
     threads = [threading.Thread(target=worker, name=f"dxreport-{k}", daemon=True) for k in range(workers)]
     for t in threads:
         t.start()
     results: list[JobResult] = []
     try:
-        if digests_box[0] is None:
-            digests_box[0] = prepare(jobs, root)
+        if digests is None:  # the workers read it once `ready` is set
+            digests = prepare(jobs, root)
         for job in jobs:
             todo.put(job)
         ready.set()
@@ -126,14 +125,6 @@ def _local(jobs: list[Job], root: Path, workers: int, force: bool, digests: dict
         for t in threads:
             t.join()
     return results
-
-
-def _result_of(job: Job, root: Path, force: bool, digests: dict[Path, str], warm: bool) -> JobResult:
-    try:
-        return run_job(job, root, force, digests, warm)
-    except BaseException as e:  # the thread must answer for every job it took, whatever happened
-        return JobResult(job.label, "failed", str(job.output_dir(root).relative_to(root)),
-                         message=f"{type(e).__name__}: {e}")
 
 
 def _dask(jobs: list[Job], root: Path, workers: int, force: bool, warm: bool,
