@@ -14,8 +14,8 @@ project with the sample data:
 - ``intake_1000_s``: ``bench/intake_1000.py`` in a child process, when present.
 
 ``batch_s``, ``floor_s``, ``dask1_s`` and ``dask2_s`` are each the best of
-``BENCH_REPEATS`` (default 2) runs, taken in interleaved rounds; all runs are
-kept in the JSON. Results go to ``bench/out/results.json`` and a table on
+``BENCH_REPEATS`` (default 3) runs, taken in interleaved rounds (every other
+round in reverse order); all runs, and each round's own ratios, are kept in the JSON. Results go to ``bench/out/results.json`` and a table on
 standard output.
 Benchmarks are not tests: nothing here asserts a time.
 """
@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 PARAMS = "params/danang-2026-Q3.yaml"
-REPEATS = max(1, int(os.environ.get("BENCH_REPEATS", "2")))
+REPEATS = max(1, int(os.environ.get("BENCH_REPEATS", "3")))
 TARGETS = {
     "naive_s / batch_s": (">=", 4.0),
     "batch_s / floor_s": ("<=", 1.3),
@@ -151,13 +151,18 @@ def main() -> int:
         reports = len(jobs_of(project))
         print(f"{reports} báo cáo, {workers} tiến trình", file=sys.stderr)
         # This host's speed drifts by ±15 % from minute to minute: each figure is the best of REPEATS runs, the
-        # runs of one round interleaved so that a slow minute does not fall on one figure only. Every run is kept.
-        runs: dict[str, list[float]] = {"batch_s": [], "floor_s": [], "dask1_s": [], "dask2_s": []}
-        for _ in range(REPEATS):
-            runs["batch_s"].append(dxreport(project, "run", "--force", "-q", PARAMS))
-            runs["floor_s"].append(floor(project, workers))
-            runs["dask1_s"].append(dxreport(project, "run", "--force", "-q", "--executor", "dask", "--jobs", "1", PARAMS))
-            runs["dask2_s"].append(dxreport(project, "run", "--force", "-q", "--executor", "dask", "--jobs", "2", PARAMS))
+        # runs of one round interleaved so that a slow minute does not fall on one figure only, and every other
+        # round in reverse order so that a steady drift does not favour the figures measured first. Every run is kept.
+        measures = {
+            "batch_s": lambda: dxreport(project, "run", "--force", "-q", PARAMS),
+            "floor_s": lambda: floor(project, workers),
+            "dask1_s": lambda: dxreport(project, "run", "--force", "-q", "--executor", "dask", "--jobs", "1", PARAMS),
+            "dask2_s": lambda: dxreport(project, "run", "--force", "-q", "--executor", "dask", "--jobs", "2", PARAMS),
+        }
+        runs: dict[str, list[float]] = {k: [] for k in measures}
+        for round_ in range(REPEATS):
+            for key in (list(measures) if round_ % 2 == 0 else list(reversed(measures))):
+                runs[key].append(measures[key]())
         results.update({k: min(v) for k, v in runs.items()})
         results["unchanged_s"] = dxreport(project, "run", "-q", PARAMS)  # nothing changed since the last run
         results["naive_s"] = naive(project)
@@ -174,6 +179,8 @@ def main() -> int:
     }
     document = {"results": results, "ratios": {k: round(v, 2) for k, v in ratios.items()},
                 "runs": {k: [round(x, 2) for x in v] for k, v in runs.items()}, "repeats": REPEATS,
+                "round_ratios": {"batch_s / floor_s": [round(b / f, 2) for b, f in zip(runs["batch_s"], runs["floor_s"])],
+                                 "dask1_s / dask2_s": [round(a / b, 2) for a, b in zip(runs["dask1_s"], runs["dask2_s"])]},
                 "reports": reports, "workers": workers, "cores": os.cpu_count(), "python": platform.python_version()}
     (OUT / "results.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     print(f"{'đại lượng':<22}{'giá trị':>10}   mục tiêu")
