@@ -104,6 +104,21 @@ def test_timeliness_first_revision_decides_and_received_date_fills_in(cfg):
     assert time_.loc["SYT", "state"] == "missing" and time_.loc["SYT", "state_label"] == "Chưa gửi"
 
 
+def test_scorecard_dates_an_undated_workbook_as_the_quality_report_does(cfg, root):
+    """A workbook without a date is late by the day it was received, in the unit's scorecard as in the quality report."""
+    subs = pd.DataFrame([sub("SCT", submitted_on=None, received_at="2026-09-25 10:00"), sub("SNV")])
+    sct, snv = (scorecard.submission_history(subs, cfg["city"], u, [PERIOD])[0] for u in ("SCT", "SNV"))
+    assert (sct["state"], sct["days_late"], sct["submitted_on"], sct["date_source"]) == ("late", 6, date(2026, 9, 25), "received_at")
+    assert (snv["state"], snv["date_source"]) == ("on_time", "submitted_on")
+    time_ = quality.timeliness(cfg["city"], cfg["units"], cfg["indicators"], PERIOD, subs).set_index("unit")
+    assert (time_.loc["SCT", "days_late"], time_.loc["SCT", "date_source"]) == (sct["days_late"], sct["date_source"])
+    ctx = scorecard.scorecard_context(
+        city=cfg["city"], unit={"code": "SCT", "name": cfg["units"].loc["SCT", "name"], "kind": "department"}, period=PERIOD,
+        report_date="2026-10-05", table=pd.DataFrame(), submissions=[sct], chart_svg="", sample_mark="")
+    html = render.render_html(root / "templates", "unit_scorecard.html.j2", ctx)
+    assert "25/9/2026*" in html and "Gửi muộn 6 ngày" in html and "dùng ngày cơ quan nhận tệp" in html
+
+
 def test_completeness_counts_indicators_with_a_value_in_the_latest_revision(cfg):
     subs = pd.DataFrame([sub("SNV"), sub("Q-HCH")])  # Q-HCH was abolished on 1 July 2025
     wanted = ["HS_TONG", "HS_TT", "PHI_TONG", "PHI_TT", "DAU_MOI", "DL_MO"]

@@ -138,18 +138,13 @@ def unexpected(units: pd.DataFrame, indicators: dict[str, Indicator], period: st
     return pd.DataFrame(rows, columns=["unit", "name", "file", "revision"])
 
 
-def _day(value: Any):
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
-
-
 def timeliness(
     city: City, units: pd.DataFrame, indicators: dict[str, Indicator], period: str, submissions: pd.DataFrame,
 ) -> pd.DataFrame:
     """Per expected unit: deadline, date of its first submission, state (on_time / late / missing), days late, revisions.
 
-    The date is the one the unit wrote in its workbook (``submitted_on``); when the
-    workbook has none, the day the office received the file (``received_at``) is used
-    and ``date_source`` says so.
+    Dates and states are the scorecard's (:func:`scorecard.submission_history`), so
+    the two reports agree.
     """
     p = Period.parse(period)
     codes = _unit_order(units, expected_reports(units, indicators, p)["unit"].unique())
@@ -157,22 +152,14 @@ def timeliness(
     rows = []
     for code in codes:
         h = scorecard.submission_history(own, city, code, [p.id])[0]
-        source = "submitted_on" if h["submitted_on"] is not None else None
-        if h["state"] != "missing" and h["submitted_on"] is None:
-            first = own[own["unit"] == code].sort_values("revision").iloc[0]
-            received = _day(first["received_at"])
-            if received is not None:
-                late = max((received - h["deadline"]).days, 0)
-                h = dict(h, submitted_on=received, days_late=late, state="late" if late else "on_time")
-                source = "received_at"
         last = own[own["unit"] == code].sort_values("revision")
         rows.append({
             "unit": code,
             "name": _name(units, code),
             "deadline": h["deadline"],
             "submitted_on": h["submitted_on"],
-            "date_source": source,
-            "last_submitted_on": _day(last.iloc[-1]["submitted_on"]) if len(last) else None,
+            "date_source": h["date_source"],
+            "last_submitted_on": scorecard.day_of(last.iloc[-1]["submitted_on"]) if len(last) else None,
             "revisions": h["revisions"],
             "state": h["state"],
             "state_label": TIMELINESS_STATES[h["state"]],

@@ -85,27 +85,41 @@ def deadline_for(city: City, period: Period) -> date:
 
 
 def submission_history(submissions: pd.DataFrame, city: City, unit: str, periods: list[str]) -> list[dict[str, Any]]:
-    """Per period: submitted or not, on time or late, how many revisions."""
+    """Per period: submitted or not, on time or late, how many revisions.
+
+    The first revision decides. Its date is the one the unit wrote in its
+    workbook (``submitted_on``); a workbook without one is dated by the day the
+    office received it (``received_at``, named in ``date_source``) rather than
+    counted on time.
+    """
     own = submissions[submissions["unit"] == unit]
     out = []
     for pid in periods:
         rows = own[own["period"] == pid].sort_values("revision")
         deadline = deadline_for(city, Period.parse(pid))
         if rows.empty:
-            out.append({"period": pid, "deadline": deadline, "submitted_on": None, "revisions": 0, "state": "missing", "days_late": None})
+            out.append({"period": pid, "deadline": deadline, "submitted_on": None, "date_source": None, "revisions": 0,
+                        "state": "missing", "days_late": None})
             continue
-        first = rows.iloc[0]["submitted_on"]
-        first = None if pd.isna(first) else pd.Timestamp(first).date()
+        first, source = day_of(rows.iloc[0]["submitted_on"]), "submitted_on"
+        if first is None and "received_at" in rows.columns:
+            first, source = day_of(rows.iloc[0]["received_at"]), "received_at"
         late = None if first is None else max((first - deadline).days, 0)
         out.append({
             "period": pid,
             "deadline": deadline,
             "submitted_on": first,
+            "date_source": source if first is not None else None,
             "revisions": int(rows["revision"].max()),
             "state": "late" if late else "on_time",
             "days_late": late,
         })
     return out
+
+
+def day_of(value: Any) -> date | None:
+    """A stored date or timestamp as a calendar day; None for a missing one (None, NaT)."""
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
 SUBMISSION_STATES = {"missing": "Chưa gửi", "late": "Gửi muộn", "on_time": "Đúng hạn"}
