@@ -48,7 +48,7 @@ def test_report_folder_and_manifest(built):
     assert any(p.startswith("data/sample/danang/2026-Q3/") for p in inputs)
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert "papermill" in manifest["versions"] and "weasyprint" in manifest["versions"]
-    assert not list((built / "reports" / "danang").glob(".*tmp")), "staging folder left behind"
+    assert not list((built / "reports").rglob("*.tmp")), "staging folder left behind"
 
 
 def test_pdf_text_and_fonts(built):
@@ -72,6 +72,37 @@ def test_pdf_text_and_fonts(built):
     assert reader.metadata.title.startswith("Báo cáo")
 
 
+def test_a_scorecard_being_built_keeps_its_folder_while_the_city_report_is_published(root, tmp_path, monkeypatch):
+    """Publishing swaps the city's folder whole; a scorecard still being written must not lose its path meanwhile.
+
+    A batch once failed with FileNotFoundError on a unit's staging folder, which lived inside the city folder.
+    """
+    from dxreport import run
+
+    project = project_copy(root, tmp_path)
+    jobs = run.plan([project / "params" / "danang-2026-Q3.yaml"], project)
+    city, unit = jobs[0], next(j for j in jobs if j.unit)
+    unit_staging = run.new_staging(project, unit)
+    (unit_staging / "unit_scorecard.ipynb").write_text("{}", encoding="utf-8")
+    (city.output_dir(project) / run.UNITS_DIR / "SNV").mkdir(parents=True)  # a scorecard published earlier
+    city_staging = run.new_staging(project, city)
+    (city_staging / "report.html").write_text("<html></html>", encoding="utf-8")
+    present = []
+    rename = Path.rename
+
+    def watched(self, target):
+        moved = rename(self, target)
+        present.append(unit_staging.is_dir())
+        return moved
+
+    monkeypatch.setattr(Path, "rename", watched)
+    run.publish(city_staging, city.output_dir(project), keep=(run.UNITS_DIR, *run.SUBFOLDERS.values()))
+    monkeypatch.undo()
+    assert len(present) >= 2 and all(present), present
+    assert (city.output_dir(project) / run.UNITS_DIR / "SNV").is_dir()
+    assert (city.output_dir(project) / "report.html").is_file()
+
+
 def test_html_is_vietnamese_and_has_no_code(built):
     out = built / "reports" / "danang" / "2026-Q3"
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -79,6 +110,11 @@ def test_html_is_vietnamese_and_has_no_code(built):
     notebook_html = (out / "notebook.html").read_text(encoding="utf-8")
     assert "open_city(" not in notebook_html  # exported without code
     assert "Đúng tiến độ" in notebook_html
+    from dxreport.report import CITY_CHART_TITLES
+
+    for title in CITY_CHART_TITLES.values():  # each chart described for a screen reader, as the notebook gave it
+        assert f'alt="{title}"' in notebook_html
+    assert "No description has been provided" not in notebook_html  # nbconvert's stand-in for a missing one
 
 
 def test_trace_links_figures_to_rows(built):
@@ -119,4 +155,4 @@ def test_failed_notebook_keeps_previous_report(built):
     assert "ô số" in result.stderr and "lỗi thử nghiệm" in result.stderr
     assert (built / "reports" / "danang" / "2026-Q3.failed.ipynb").is_file()
     assert (out / "manifest.json").read_bytes() == before
-    assert not list((built / "reports" / "danang").glob(".*tmp"))
+    assert not list((built / "reports").rglob("*.tmp"))

@@ -155,13 +155,34 @@ def execute(notebook: Path, output_notebook: Path, parameters: dict, cwd: Path, 
     )
 
 
-def to_html_without_code(notebook: Path, html_path: Path) -> None:
+def to_html_without_code(notebook: Path, html_path: Path, root: Path) -> None:
+    """The executed notebook as HTML for readers: outputs only, charts with the description the notebook gave them."""
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            extra_template_basedirs=[str(paths.templates_dir(root) / "nbconvert")],
+                            template_name="dxreport_notebook")
     body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
     html_path.write_text(body, encoding="utf-8")
+
+
+STAGING_DIR = ".staging"  # reports/<city>/.staging/: reports being built, outside every published folder
+
+
+def new_staging(root: Path, job: Job) -> Path:
+    """A fresh folder to build ``job``'s report in, on the same file system as its final folder.
+
+    Not inside the city's report folder: publishing the city report swaps that
+    folder whole, and a scorecard still being written there would lose its path
+    for that moment.
+    """
+    parent = root / "reports" / job.params.city / STAGING_DIR
+    parent.mkdir(parents=True, exist_ok=True)
+    final = job.output_dir(root)
+    staging = Path(tempfile.mkdtemp(prefix=f"{job.params.period}.{final.name}.", suffix=".tmp", dir=parent))
+    staging.chmod(0o755)
+    return staging
 
 
 @contextmanager
@@ -210,7 +231,7 @@ def input_files(root: Path, job: Job) -> list[Path]:
     tasks = job.params_file.with_name(f"{params.city}-{params.period}.tasks.md")
     groups = [
         [job.params_file, notebook, tasks],
-        sorted(paths.templates_dir(root).glob("*")),
+        sorted(paths.templates_dir(root).rglob("*")),
         sorted(paths.fonts_dir(root).glob("*")),
         sorted((root / "data" / "cities" / params.city).glob("*")),
         sorted((root / params.submissions).rglob("*.xlsx")),
@@ -266,9 +287,7 @@ def build(job: Job, root: Path, *, engine: str | None = None, force: bool = Fals
     shown = str(final.relative_to(root))
     if not force and up_to_date(job, root, digests):
         return JobResult(job.label, "unchanged", shown, time.perf_counter() - started)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
-    staging.chmod(0o755)
+    staging = new_staging(root, job)
     notebook = paths.notebooks_dir(root) / f"{job.notebook}.ipynb"
     executed = staging / f"{job.notebook}.ipynb"
     try:
@@ -277,13 +296,15 @@ def build(job: Job, root: Path, *, engine: str | None = None, force: bool = Fals
         except Exception as e:
             kept = job.failed_notebook(root)
             if executed.exists():
-                shutil.copyfile(executed, kept)
+                with _reports_lock(root / "reports" / job.params.city):
+                    kept.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(executed, kept)
             cell = _failed_cell(executed) if executed.exists() else None
             name = getattr(e, "ename", type(e).__name__)
             value = getattr(e, "evalue", str(e))
             raise NotebookError(notebook.name, cell, f"{name}: {value}", str(kept.relative_to(root)) if kept.exists() else None) from None
         if job.output_dir(root) == output_dir_for(root, job.params):
-            to_html_without_code(executed, staging / "notebook.html")
+            to_html_without_code(executed, staging / "notebook.html", root)
         m = manifest.build(job.manifest_params(), input_files(root, job), staging, root, digests=digests,
                            extra_inputs=store_input(root, job, digests))
         manifest.write(m, staging / "manifest.json")
