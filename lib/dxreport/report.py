@@ -118,6 +118,13 @@ def notes_rows(observations: pd.DataFrame, units: pd.DataFrame, indicators: dict
     return out
 
 
+# What each city chart shows: its caption in the report and its alternative text in the notebook's HTML.
+CITY_CHART_TITLES = {
+    "status_by_pillar": "Số chỉ tiêu theo trụ cột và tình trạng thực hiện",
+    "heatmap": "Tình trạng chỉ tiêu theo đơn vị",
+}
+
+
 def city_context(
     *,
     city: City,
@@ -163,6 +170,7 @@ def city_context(
         "quality": quality,
         "recipients": recipients or DEFAULT_RECIPIENTS,
         "charts": charts_svg,
+        "chart_titles": CITY_CHART_TITLES,
     }
 
 
