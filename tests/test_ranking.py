@@ -170,3 +170,28 @@ def test_city_report_has_section_three(root, sample_db, context, tmp_path, monke
 def test_same_inputs_same_section_bytes(root, observations, units, city_dir, context):
     again = ranking.ranking_context(observations, units, root, city_dir, PERIOD)
     assert partial(root, again) == partial(root, context)
+
+
+def _row(name, rank, previous_rank=None, total=0.5):
+    change = None if rank is None or previous_rank is None else previous_rank - rank
+    return {"name": name, "rank": rank, "previous_rank": previous_rank, "rank_change": change, "total": total}
+
+
+@pytest.mark.parametrize("rows, unranked, expected", [
+    ([_row("Sở A", 1, 3, 0.9), _row("Sở B", 2, 1, 0.8), _row("Sở C", 3, 2, 0.7)], [],
+     "Quý III/2026, 3/3 sở, ban, ngành có chỉ số; dẫn đầu là Sở A (0,9000), thấp nhất là Sở C (0,7000, hạng 3)."
+     " Tăng nhiều bậc nhất so với Quý II/2026 là Sở A (tăng 2 bậc, từ hạng 3 lên hạng 1)."
+     " Giảm nhiều bậc nhất là Sở B và Sở C (cùng giảm 1 bậc)."),
+    ([_row("Sở A", 1, 1, 0.9), _row("Sở B", 2, 4, 0.8), _row("Sở C", 3, 5), _row("Sở D", 4, 3), _row("Sở E", 5, 2)], [],
+     "Quý III/2026, 5/5 sở, ban, ngành có chỉ số; dẫn đầu là Sở A (0,9000), thấp nhất là Sở E (0,5000, hạng 5)."
+     " Tăng nhiều bậc nhất so với Quý II/2026 là Sở B và Sở C (cùng tăng 2 bậc)."
+     " Giảm nhiều bậc nhất là Sở E (giảm 3 bậc, từ hạng 2 xuống hạng 5)."),
+    ([_row("Sở A", 1, 1, 0.9), _row("Sở B", 2, 2, 0.8)], [{"name": "Sở C", "reason": "chưa gửi số liệu"}],
+     "Quý III/2026, 2/3 sở, ban, ngành có chỉ số; dẫn đầu là Sở A (0,9000), thấp nhất là Sở B (0,8000, hạng 2)."
+     " Không sở, ban, ngành nào tăng hạng so với Quý II/2026. Chưa có chỉ số: Sở C (chưa gửi số liệu)."),
+    ([_row("Sở A", 1, None, 0.9)], [], "Quý III/2026, 1/1 sở, ban, ngành có chỉ số; dẫn đầu là Sở A (0,9000)."),
+    ([_row("Sở A", None)], [], "Quý III/2026, chưa sở, ban, ngành nào có đủ số liệu để tính chỉ số."),
+])
+def test_audience_summary_names_the_biggest_climbers_and_fallers(rows, unranked, expected):
+    audience = {"rows": rows, "unranked": unranked, "unit_count": len(rows) + len(unranked), "audience_label": "Sở, ban, ngành"}
+    assert ranking.audience_summary(audience, PERIOD) == expected

@@ -101,32 +101,29 @@ def audience_summary(audience: dict[str, Any], period: str) -> str:
     if last != 1:
         text += f", thấp nhất là {_join([r['name'] for r in worst])} ({fmt.index(worst[0]['total'])}, hạng {fmt.number(last)})"
     text += "."
-    climbs = [r for r in ranked if r["rank_change"] is not None and r["rank_change"] > 0]
-    if climbs:
-        top = max(r["rank_change"] for r in climbs)
-        up = [r for r in climbs if r["rank_change"] == top]
-        if len(up) == 1:
-            r = up[0]
-            text += (f" Tăng nhiều bậc nhất so với {previous} là {r['name']} (tăng {fmt.number(top)} bậc, "
-                     f"từ hạng {fmt.number(r['previous_rank'])} lên hạng {fmt.number(r['rank'])}).")
-        else:
-            names = _join([r["name"] for r in up])
-            text += f" Tăng nhiều bậc nhất so với {previous} là {names} (cùng tăng {fmt.number(top)} bậc)."
-    elif any(r["previous_rank"] is not None for r in ranked):
-        text += f" Không {who} nào tăng hạng so với {previous}."
-    falls = [r for r in ranked if r["rank_change"] is not None and r["rank_change"] < 0]
-    if falls:
-        bottom = min(r["rank_change"] for r in falls)
-        down = [r for r in falls if r["rank_change"] == bottom]
-        if len(down) == 1:
-            r = down[0]
-            text += (f" Giảm nhiều bậc nhất là {r['name']} (giảm {fmt.number(-bottom)} bậc, "
-                     f"từ hạng {fmt.number(r['previous_rank'])} xuống hạng {fmt.number(r['rank'])}).")
-        else:
-            text += f" Giảm nhiều bậc nhất là {_join([r['name'] for r in down])} (cùng giảm {fmt.number(-bottom)} bậc)."
+    rose = _biggest_move(ranked, +1, f" so với {previous}")
+    if not rose and any(r["previous_rank"] is not None for r in ranked):
+        rose = f" Không {who} nào tăng hạng so với {previous}."
+    text += rose + _biggest_move(ranked, -1, "")
     if audience["unranked"]:
         text += " Chưa có chỉ số: " + "; ".join(f"{u['name']} ({u['reason']})" for u in audience["unranked"]) + "."
     return text
+
+
+def _biggest_move(ranked: list[dict[str, Any]], direction: int, since: str) -> str:
+    """The sentence naming the unit(s) that rose (``direction`` +1) or fell (-1) the most places; '' if none moved so."""
+    moved = [r for r in ranked if r["rank_change"] is not None and r["rank_change"] * direction > 0]
+    if not moved:
+        return ""
+    places = max(abs(r["rank_change"]) for r in moved)
+    most = [r for r in moved if abs(r["rank_change"]) == places]
+    verb, towards = ("tăng", "lên") if direction > 0 else ("giảm", "xuống")
+    head = f" {verb.capitalize()} nhiều bậc nhất{since} là"
+    if len(most) == 1:
+        r = most[0]
+        return (f"{head} {r['name']} ({verb} {fmt.number(places)} bậc, "
+                f"từ hạng {fmt.number(r['previous_rank'])} {towards} hạng {fmt.number(r['rank'])}).")
+    return f"{head} {_join([r['name'] for r in most])} (cùng {verb} {fmt.number(places)} bậc)."
 
 
 def _audience_label(fw: Framework, kinds: list[str]) -> str:
