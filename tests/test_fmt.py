@@ -25,9 +25,9 @@ def test_percent_and_points():
     assert fmt.percent(0.853) == "85,3%"
     assert fmt.percent(1) == "100,0%"
     assert fmt.percent(0.5, 0) == "50%"
-    assert fmt.points(0.021) == "+2,1 điểm %"
-    assert fmt.points(-0.295238) == "−29,5 điểm %"
-    assert fmt.points(0.0001) == "0 điểm %"
+    assert fmt.points(0.021) == "+2,1 điểm\u00a0%"
+    assert fmt.points(-0.295238) == "−29,5 điểm\u00a0%"
+    assert fmt.points(0.0001) == "0 điểm\u00a0%"
 
 
 def test_signed_and_auto():

@@ -74,14 +74,20 @@ def percent(value: Any, decimals: int = 1) -> str:
     return number(float(value) * 100, decimals) + "%"
 
 
+POINTS_UNIT = "điểm\u00a0%"
+
+
 def points(value: Any, decimals: int = 1) -> str:
-    """A change of a share in percentage points, signed: ``0.021`` → ``+2,1 điểm %``."""
+    """A change of a share in percentage points, signed: ``0.021`` → ``+2,1 điểm %``.
+
+    "điểm %" is one unit: a no-break space keeps the "%" from a line of its own in a narrow column.
+    """
     if _is_missing(value):
         return MISSING
     text = number(abs(float(value)) * 100, decimals)
     if text.strip("0,") == "":
-        return "0 điểm %"
-    return ("+" if value > 0 else "−") + text + " điểm %"
+        return "0 " + POINTS_UNIT
+    return ("+" if value > 0 else "−") + text + " " + POINTS_UNIT
 
 
 def signed(value: Any, decimals: int = 0) -> str:
