@@ -19,6 +19,7 @@ report: setup
 	$(BIN)/dxreport run params/danang-2026-Q3.yaml
 
 test: setup
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q tests
 	$(BIN)/python -m pytest -q --nbval-lax notebooks
 
@@ -26,7 +27,7 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 sample: setup
-	$(BIN)/python -m dxreport.sample
+	$(BIN)/python -m dxreport.intake.sample
 
 clean:
 	rm -rf build reports/*/ .pytest_cache

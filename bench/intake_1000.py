@@ -27,9 +27,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "lib"))  # runnable without installing the package
 
-from dxreport import intake  # noqa: E402
-from dxreport.config import Indicator  # noqa: E402
-from dxreport.workbook import Row, write_workbook  # noqa: E402
+from dxreport.domain.config import Indicator  # noqa: E402
+from dxreport.intake import submissions as intake  # noqa: E402
+from dxreport.intake.workbook import Row, write_workbook  # noqa: E402
 
 SEED = 1000
 UNITS, ROWS, PERIOD = 1000, 100, "2026-Q3"

@@ -33,9 +33,8 @@ PERIOD = "2026-Q3"
 def synthetic_store(db: Path) -> dict:
     """Write the country's observations to ``db``; returns what the timed part needs besides the store."""
     import duckdb
-
-    from dxreport.config import load_indicators
-    from dxreport.periods import Period
+    from dxreport.domain.config import load_indicators
+    from dxreport.domain.periods import Period
 
     indicators = load_indicators(ROOT / "data" / "cities" / "danang")
     real = [i for i in indicators.values() if "commune" in i.reported_by]
@@ -73,11 +72,10 @@ def synthetic_store(db: Path) -> dict:
 
 def timed_work(db: Path, units: pd.DataFrame, periods: list[str]) -> dict:
     import duckdb
-
-    from dxreport import scoring, status, unit_index
-    from dxreport.config import load_programme
-    from dxreport.frameworks import load
-    from dxreport.periods import Period
+    from dxreport.compute import scoring, status, unit_index
+    from dxreport.domain.config import load_programme
+    from dxreport.domain.frameworks import load
+    from dxreport.domain.periods import Period
 
     programme = load_programme(ROOT / "data" / "cities" / "danang")
     fw = load("danang-dvi-xa", ROOT)

@@ -32,8 +32,8 @@ import json
 import multiprocessing
 import os
 import platform
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -72,7 +72,7 @@ def dxreport(project: Path, *args: str) -> float:
 
 
 def jobs_of(project: Path):
-    from dxreport.run import plan
+    from dxreport.execute.run import plan
 
     return plan([project / PARAMS], project)
 
@@ -96,8 +96,7 @@ def _warm() -> None:
     import matplotlib  # noqa: F401
     import pandas  # noqa: F401
     import weasyprint  # noqa: F401
-
-    from dxreport import pipeline, quality, report, status, workspace  # noqa: F401
+    from dxreport.execute import pipeline, workspace  # noqa: F401
 
 
 def _cells_without_kernel(notebook: str, parameters: dict, cwd: str) -> None:
@@ -143,8 +142,8 @@ def child_json(script: Path) -> dict:
 
 
 def main() -> int:
-    from dxreport.batch import default_workers
-    from dxreport.workspace import ingest_new
+    from dxreport.execute.batch import default_workers
+    from dxreport.execute.workspace import ingest_new
 
     OUT.mkdir(parents=True, exist_ok=True)
     workers = default_workers()

@@ -27,7 +27,7 @@ def city_dir() -> Path:
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
     """The sample submissions ingested once into a fresh DuckDB file."""
-    from dxreport import intake
+    from dxreport.intake import submissions as intake
 
     db = tmp_path_factory.mktemp("store") / "sample.duckdb"
     intake.ingest(sorted(SAMPLE_DIR.rglob("*.xlsx")), db, root=ROOT)

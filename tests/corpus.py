@@ -5,9 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from conftest import SAMPLE_DIR
+from openpyxl import load_workbook
 
 PERIOD, UNIT = "2026-Q3", "SCT"
 CLEAN = SAMPLE_DIR / PERIOD / f"{UNIT}.xlsx"

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from test_run import dxreport, project_copy
 
 pytestmark = pytest.mark.slow
@@ -113,13 +112,12 @@ def test_stock_papermill_gives_the_same_scorecard(batch, tmp_path):
 
 def test_warm_kernel_leaks_nothing_between_notebooks(root, tmp_path):
     import papermill as pm
-
-    from dxreport import engine
+    from dxreport.execute import engine
 
     probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import sys, dxreport.config\n"
+        "import sys, dxreport.domain.config\n"
         "left = sorted(k for k in globals() if not k.startswith('_') and k not in {'In', 'Out', 'exit', 'quit', 'get_ipython', 'sys'})\n"
-        "config = sys.modules['dxreport.config']\n"
+        "config = sys.modules['dxreport.domain.config']\n"
         "caches = [f.cache_info().currsize for f in (config.load_city, config.load_indicators, config.load_programme)]\n"
         "import matplotlib.pyplot as plt\n"
         "print(left, caches, plt.get_fignums(), get_ipython().execution_count)"

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 from corpus import clean_copy, edit
 from dxreport import store

@@ -1,12 +1,11 @@
 import shutil
 
 import pytest
-
-from dxreport.config import load_city, load_indicators, load_programme
-from dxreport.errors import ConfigError
-from dxreport.params import load_params
-from dxreport.units import active_on, expected_reports, load_units
-from dxreport.periods import Period
+from dxreport.domain.config import load_city, load_indicators, load_programme
+from dxreport.domain.errors import ConfigError
+from dxreport.domain.params import load_params
+from dxreport.domain.periods import Period
+from dxreport.domain.units import active_on, expected_reports, load_units
 
 
 def test_sample_city_is_complete(city_dir):

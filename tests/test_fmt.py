@@ -1,8 +1,7 @@
 from datetime import date, datetime
 
 import pytest
-
-from dxreport import fmt
+from dxreport.domain import fmt
 
 
 @pytest.mark.parametrize(

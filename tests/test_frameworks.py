@@ -4,9 +4,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-from dxreport import frameworks
-from dxreport.errors import ConfigError
+from dxreport.domain import frameworks
+from dxreport.domain.errors import ConfigError
 
 DTI_2022_CODES = ["NTS", "TCS", "HTS", "NLS", "ATTT", "DTTM", "HDCQS", "HDKTS", "HDXHS"]
 

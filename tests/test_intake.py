@@ -6,14 +6,13 @@ import csv
 import os
 import time
 import unicodedata
-from pathlib import Path
 
 import pytest
-
 from corpus import CLEAN, PERIOD, UNIT, clean_copy, edit, row_of
-from dxreport import intake, xlsxfile
-from dxreport.problems import Rejected
-from dxreport.units import indicators_for
+from dxreport.domain.problems import Rejected
+from dxreport.domain.units import indicators_for
+from dxreport.intake import submissions as intake
+from dxreport.intake import xlsxfile
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +180,7 @@ def test_meta_must_agree_with_folder_and_file_name(expected, tmp_path):
 
 
 def test_csv_saved_from_the_template(expected, tmp_path):
-    from dxreport.readers import read_xlsx
+    from dxreport.intake.readers import read_xlsx
 
     grid = read_xlsx(CLEAN, "BaoCao")
     rows = [["" if v is None else (f"{v:%d/%m/%Y}" if hasattr(v, "year") else
@@ -211,7 +210,7 @@ def test_read_submission_raises_with_every_problem(tmp_path, city_dir):
     ("Ñaø Naüng", "VNI-Windows", "Đà"), ("B¶o Th¾ng", "TCVN3 (ABC)", "Bảo"),
 ])
 def test_legacy_text_is_recognised(text, encoding, decoded):
-    from dxreport.encoding import detect_legacy
+    from dxreport.intake.encoding import detect_legacy
 
     found = detect_legacy(text)
     assert (found.encoding, found.decoded) == (encoding, decoded)
@@ -222,13 +221,13 @@ def test_legacy_text_is_recognised(text, encoding, decoded):
     unicodedata.normalize("NFD", "Người dân"),
 ])
 def test_unicode_and_foreign_words_are_not_legacy(text):
-    from dxreport.encoding import detect_legacy
+    from dxreport.intake.encoding import detect_legacy
 
     assert detect_legacy(unicodedata.normalize("NFC", text)) is None
 
 
 def test_catalogue_text_is_never_taken_for_legacy(expected):
-    from dxreport.encoding import detect_legacy
+    from dxreport.intake.encoding import detect_legacy
 
     texts = [i.name for i in expected.indicators.values()] + list(expected.units["name"])
     assert [t for t in texts if detect_legacy(t)] == []

@@ -18,14 +18,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from dxreport import engine, kernel_template
-from dxreport.kernel_template import KERNEL
+from dxreport.execute import engine, kernel_template
+from dxreport.execute.kernel_template import KERNEL
 
 pytestmark = pytest.mark.slow
 
 # Modules the template imports (directly or through dxreport's own modules) that a fresh kernel would not have.
-PRELOADED = ["weasyprint", "pandas", "matplotlib.pyplot", "dxreport.pipeline", "dxreport.report"]
+PRELOADED = ["weasyprint", "pandas", "matplotlib.pyplot", "dxreport.execute.pipeline", "dxreport.publish.report"]
 
 PROBE = """\
 import json, os, sys

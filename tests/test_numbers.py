@@ -5,11 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from dxreport.domain import fmt
+from dxreport.intake.numbers import NumberError, parse_number, parse_share
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from dxreport import fmt
-from dxreport.numbers import NumberError, parse_number, parse_share
 
 
 @given(st.integers(min_value=-10**12, max_value=10**12))

@@ -1,9 +1,8 @@
 from datetime import date
 
 import pytest
-
-from dxreport import fmt
-from dxreport.periods import CutoffRule, Period, PeriodError, period_range
+from dxreport.domain import fmt
+from dxreport.domain.periods import CutoffRule, Period, PeriodError, period_range
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,12 @@ from datetime import date, datetime
 
 import pandas as pd
 import pytest
-
-from dxreport import quality, render, scorecard, store
-from dxreport.config import load_city, load_indicators
-from dxreport.periods import Period
-from dxreport.units import load_units
+from dxreport import store
+from dxreport.compute import quality, scorecard
+from dxreport.domain.config import load_city, load_indicators
+from dxreport.domain.periods import Period
+from dxreport.domain.units import load_units
+from dxreport.publish import quality_report, render, scorecard_report
 
 PERIOD = "2026-Q3"
 INJECTED = '<script>alert("x")</script> {{ 7*7 }}'
@@ -68,14 +69,14 @@ def test_sample_timeliness_agrees_with_the_scorecard(sample, cfg):
 
 
 def test_sample_context_summary_states_table_figures(sample):
-    q = quality.quality_context(sample["tables"], period=PERIOD)
+    q = quality_report.quality_context(sample["tables"], period=PERIOD)
     c = q["counts"]
     assert (c["expected"], c["submitted"], c["missing"]) == (28, 26, 2)
     assert c["on_time"] + c["late"] + c["missing"] == c["expected"]
     assert q["summary"].startswith("Quý III/2026, 26/28 đơn vị phải báo cáo đã gửi số liệu (92,9%)")
     assert "Sở Du lịch và Xã Bà Nà" in q["summary"]
     assert f"{c['late']} đơn vị gửi muộn so với hạn 19/9/2026" in q["summary"]
-    assert q == quality.quality_context(sample["tables"], period=PERIOD)  # deterministic
+    assert q == quality_report.quality_context(sample["tables"], period=PERIOD)  # deterministic
 
 
 def test_load_problems_without_store_support_is_empty(sample_db, monkeypatch):
@@ -112,7 +113,7 @@ def test_scorecard_dates_an_undated_workbook_as_the_quality_report_does(cfg, roo
     assert (snv["state"], snv["date_source"]) == ("on_time", "submitted_on")
     time_ = quality.timeliness(cfg["city"], cfg["units"], cfg["indicators"], PERIOD, subs).set_index("unit")
     assert (time_.loc["SCT", "days_late"], time_.loc["SCT", "date_source"]) == (sct["days_late"], sct["date_source"])
-    ctx = scorecard.scorecard_context(
+    ctx = scorecard_report.scorecard_context(
         city=cfg["city"], unit={"code": "SCT", "name": cfg["units"].loc["SCT", "name"], "kind": "department"}, period=PERIOD,
         report_date="2026-10-05", table=pd.DataFrame(), submissions=[sct], chart_svg="", sample_mark="")
     html = render.render_html(root / "templates", "unit_scorecard.html.j2", ctx)
@@ -130,7 +131,7 @@ def test_completeness_counts_indicators_with_a_value_in_the_latest_revision(cfg)
     extra = quality.unexpected(cfg["units"], cfg["indicators"], PERIOD, subs)
     assert list(extra["unit"]) == ["Q-HCH"]
     tables = quality.quality_tables(**cfg, period=PERIOD, submissions=subs, observations=observations)
-    q = quality.quality_context(tables, period=PERIOD)
+    q = quality_report.quality_context(tables, period=PERIOD)
     assert q["counts"]["incomplete"] == 1 and q["counts"]["unexpected"] == 1 and q["counts"]["submitted"] == 1
     assert "1 đơn vị gửi thiếu chỉ số" in q["summary"]
 
@@ -187,7 +188,7 @@ def test_problems_of_superseded_files_are_listed_but_not_outstanding(cfg):
     assert by_unit.loc["SNV", "problems"] == 1 and by_unit.loc["SNV", "first_message"] == "mới"
     assert by_unit.loc["SYT", "rejected_files"] == 1
     tables = quality.quality_tables(**cfg, period=PERIOD, submissions=subs, observations=obs([]), problems=problems)
-    q = quality.quality_context(tables, period=PERIOD)
+    q = quality_report.quality_context(tables, period=PERIOD)
     assert q["counts"]["problems"] == 2 and q["counts"]["units_with_problems"] == 2
     assert {m["unit"]: m["rejected_files"] for m in q["missing"]}["SYT"] == 1
 
@@ -206,7 +207,7 @@ def injected(cfg):
     before = obs([("SNV", "HS_TONG", 100)], period="2026-Q2")
     now = obs([("SNV", "HS_TONG", 300)])
     tables = quality.quality_tables(**cfg, period=PERIOD, submissions=subs, observations=pd.concat([before, now]), problems=problems)
-    return quality.quality_context(tables, period=PERIOD)
+    return quality_report.quality_context(tables, period=PERIOD)
 
 
 def test_partial_keeps_unit_text_inert(root, injected):
@@ -219,26 +220,26 @@ def test_partial_keeps_unit_text_inert(root, injected):
 
 
 def test_partial_and_standalone_render_the_sample(root, sample, cfg):
-    q = quality.quality_context(sample["tables"], period=PERIOD)
+    q = quality_report.quality_context(sample["tables"], period=PERIOD)
     html = render.render_html(root / "templates", "_submissions.html.j2", {"quality": q})
     assert q["summary"] in html
     assert "Sở Du lịch (sở, ban, ngành);" in html and "Xã Bà Nà (xã)." in html
     assert "Không có số liệu biến động bất thường so với Quý II/2026." in html
-    ctx = quality.report_context(q, city=cfg["city"], report_date="2026-10-05", sample_mark="DỮ LIỆU MẪU")
-    page = render.render_html(root / "templates", quality.TEMPLATE, ctx)
+    ctx = quality_report.report_context(q, city=cfg["city"], report_date="2026-10-05", sample_mark="DỮ LIỆU MẪU")
+    page = render.render_html(root / "templates", quality_report.TEMPLATE, ctx)
     assert '<html lang="vi">' in page and "Số:" in page and "ngày 05 tháng 10 năm 2026" in page
     assert page.count("<tr>") >= 28 + 10
-    assert page == render.render_html(root / "templates", quality.TEMPLATE, ctx)
+    assert page == render.render_html(root / "templates", quality_report.TEMPLATE, ctx)
     render.check_glyphs(page, root / "data" / "fonts")
 
 
 def test_no_problem_table_is_not_reported_as_no_problems(root, sample, monkeypatch):
     monkeypatch.delattr(store, "load_problems", raising=False)
-    unchecked = quality.quality_context(sample["tables"], period=PERIOD)
+    unchecked = quality_report.quality_context(sample["tables"], period=PERIOD)
     assert unchecked["problems_checked"] is False
     html = render.render_html(root / "templates", "_submissions.html.j2", {"quality": unchecked})
     assert "Chưa có kết quả kiểm tra lỗi số liệu" in html and "Không có lỗi số liệu" not in html
-    checked = quality.quality_context(sample["tables"], period=PERIOD, problems_checked=True)
+    checked = quality_report.quality_context(sample["tables"], period=PERIOD, problems_checked=True)
     html = render.render_html(root / "templates", "_submissions.html.j2", {"quality": checked})
     assert "Không có lỗi số liệu chưa khắc phục." in html
 

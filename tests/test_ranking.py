@@ -6,12 +6,16 @@ import re
 
 import pandas as pd
 import pytest
+from dxreport import store
+from dxreport.compute import status, unit_index
+from dxreport.domain import frameworks
+from dxreport.domain.succession import load_succession
+from dxreport.domain.units import load_units
+from dxreport.execute import pipeline
+from dxreport.execute.workspace import open_city
+from dxreport.publish import index_report as ranking
+from dxreport.publish import render, scorecard_report
 from openpyxl import load_workbook
-
-from dxreport import frameworks, pipeline, ranking, render, scorecard, status, store, unit_index
-from dxreport.succession import load_succession
-from dxreport.units import load_units
-from dxreport.workspace import open_city
 
 PERIOD = "2026-Q3"
 INJECTED = '<script>alert("x")</script> {{ 7*7 }}'
@@ -122,7 +126,7 @@ def test_scorecard_slot_and_annex(root, context, sample_db, tmp_path):
     for unit, words in (("SNV", ["Chỉ số của đơn vị: 0,7332; xếp hạng 12/14 sở, ban, ngành có chỉ số",
                                  "↓ giảm 9 bậc so với Quý II/2026, khi đó xếp hạng 3", "Dữ liệu số (DLS)"]),
                         ("SDL", ["Đơn vị chưa có chỉ số kỳ này: chưa gửi số liệu"])):
-        ctx = scorecard.scorecard_context(
+        ctx = scorecard_report.scorecard_context(
             city=ws.city, unit={"code": unit, "name": ws.units.loc[unit, "name"], "kind": "department"}, period=PERIOD,
             report_date="2026-10-05", table=pipeline.unit_table(ws, unit, PERIOD, status.Thresholds()),
             submissions=[], chart_svg="", sample_mark="", ranking=pipeline.unit_ranking(ws, unit, PERIOD, context))
@@ -132,7 +136,7 @@ def test_scorecard_slot_and_annex(root, context, sample_db, tmp_path):
             assert w in html
     sheets = ranking.annex_sheets(context)
     path = tmp_path / "annex.xlsx"
-    from dxreport import annex
+    from dxreport.publish import annex
 
     annex.write_annex(path, pd.DataFrame(columns=["code"]), extra=sheets)
     wb = load_workbook(path)

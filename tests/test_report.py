@@ -7,11 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from dxreport.compute import status
+from dxreport.execute import pipeline
+from dxreport.execute.workspace import open_city
+from dxreport.publish import render, tasks
 from openpyxl import load_workbook
 from pypdf import PdfReader
-
-from dxreport import pipeline, render, status, tasks
-from dxreport.workspace import open_city
 
 PERIOD = "2026-Q3"
 INJECTED = '<script>alert("x")</script> {{ 7*7 }} <img src=x onerror=alert(1)>'

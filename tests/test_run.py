@@ -77,7 +77,7 @@ def test_a_scorecard_being_built_keeps_its_folder_while_the_city_report_is_publi
 
     A batch once failed with FileNotFoundError on a unit's staging folder, which lived inside the city folder.
     """
-    from dxreport import run
+    from dxreport.execute import run
 
     project = project_copy(root, tmp_path)
     jobs = run.plan([project / "params" / "danang-2026-Q3.yaml"], project)
@@ -110,7 +110,7 @@ def test_html_is_vietnamese_and_has_no_code(built):
     notebook_html = (out / "notebook.html").read_text(encoding="utf-8")
     assert "open_city(" not in notebook_html  # exported without code
     assert "Đúng tiến độ" in notebook_html
-    from dxreport.report import CITY_CHART_TITLES
+    from dxreport.publish.report import CITY_CHART_TITLES
 
     for title in CITY_CHART_TITLES.values():  # each chart described for a screen reader, as the notebook gave it
         assert f'alt="{title}"' in notebook_html

@@ -5,9 +5,8 @@ import io
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
-
 from dxreport.cli import main
+from openpyxl import Workbook
 
 HEADER_2022 = "unit,NTS,TCS,HTS,NLS,ATTT,HDCQS,HDKTS,HDXHS"
 DANANG = "TP. Đà Nẵng,1.0000,0.9000,0.8253,0.8487,0.7578,0.8575,0.7836,0.5197"

@@ -5,14 +5,14 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from dxreport.compute import scoring, unit_index
+from dxreport.domain import frameworks, succession
+from dxreport.domain.config import load_indicators
+from dxreport.domain.errors import ConfigError
+from dxreport.domain.frameworks import Component
+from dxreport.domain.units import load_units
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from dxreport import frameworks, scoring, succession, unit_index
-from dxreport.config import load_indicators
-from dxreport.errors import ConfigError
-from dxreport.frameworks import Component
-from dxreport.units import load_units
 
 unit_values = st.lists(st.floats(0, 1), min_size=8, max_size=8)
 ORDER = ["NTS", "TCS", "HTS", "NLS", "ATTT", "HDCQS", "HDKTS", "HDXHS"]
@@ -127,7 +127,7 @@ def test_merge_averages_at_the_level_given(dti2022):
 @given(st.lists(unit_values, min_size=2, max_size=5))
 def test_merging_main_indices_averages_the_totals(rows):
     """The total is linear in the main indices, so DTI 2024's merged provinces can be scored from their totals too."""
-    from dxreport.paths import find_root
+    from dxreport.domain.paths import find_root
 
     fw = frameworks.load("dti-2022", find_root(__file__))
     values = pd.DataFrame(rows, columns=ORDER, index=[f"u{i}" for i in range(len(rows))])
@@ -173,7 +173,7 @@ def test_component_ranges():
 @settings(max_examples=60, deadline=None)
 @given(st.lists(unit_values, min_size=1, max_size=6))
 def test_every_computed_value_stays_in_0_1_and_ranks_are_competition_ranks(rows):
-    from dxreport.paths import find_root
+    from dxreport.domain.paths import find_root
 
     fw = frameworks.load("dti-2022", find_root(__file__))
     values = pd.DataFrame(rows, columns=ORDER, index=[f"u{i}" for i in range(len(rows))])
@@ -346,8 +346,8 @@ def test_unit_index_over_the_sample_store(root, units, sample_db):
 # Charts ---------------------------------------------------------------------------------------------
 
 def test_ranking_and_radar_charts_are_byte_stable_svg(root):
-    from dxreport import charts
-    from dxreport.paths import fonts_dir
+    from dxreport.domain.paths import fonts_dir
+    from dxreport.publish import charts
 
     charts.use_fonts(fonts_dir(root))
     args = (["Sở Xây dựng", "Sở Tư pháp", "Sở Du lịch"], [0.9487, 0.5212, None], [1, 2, None])

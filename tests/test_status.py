@@ -2,9 +2,15 @@ from datetime import date
 
 import pandas as pd
 import pytest
-
-from dxreport import status
-from dxreport.config import Baseline, Measure, Programme, Source, Target, load_programme
+from dxreport.compute import status
+from dxreport.domain.config import (
+    Baseline,
+    Measure,
+    Programme,
+    Source,
+    Target,
+    load_programme,
+)
 
 
 def make_target(**over) -> Target:

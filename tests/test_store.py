@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
-from corpus import CLEAN, clean_copy, edit, row_of
 from conftest import CITY_DIR, SAMPLE_DIR
-from dxreport import intake, store
+from corpus import clean_copy, edit, row_of
+from dxreport import store
+from dxreport.intake import submissions as intake
 
 
 def counts(db: Path) -> tuple[int, int, int]:

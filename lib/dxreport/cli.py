@@ -7,7 +7,7 @@ import importlib
 import logging
 import sys
 
-from .errors import DxError
+from dxreport.domain.errors import DxError
 
 # jsonschema (under nbformat, under papermill) imports rfc3987_syntax when it is installed (jupyter-events
 # asks for it) only to check the "iri" format, which no notebook schema uses; that import builds dozens of

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Iterator
 import duckdb
 import pandas as pd
 
-from .errors import DxError
+from dxreport.domain.errors import DxError
 
 if TYPE_CHECKING:
-    from .problems import Problem
+    from dxreport.domain.problems import Problem
 
 log = logging.getLogger(__name__)
 LOCK_TIMEOUT_S = float(os.environ.get("DXREPORT_LOCK_TIMEOUT", "120"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..readers import ENGINES
+from dxreport.intake.readers import ENGINES
 
 
 def submission_files(names: list[str]) -> list[Path]:
@@ -26,14 +26,15 @@ def submission_files(names: list[str]) -> list[Path]:
 
 
 def city_dir(args: argparse.Namespace, files: list[Path]) -> Path:
-    from .. import intake, paths
+    from dxreport.domain import paths
+    from dxreport.intake import submissions as intake
 
     root = paths.find_root()
     return intake.city_dir_named(args.city, root) if args.city else intake.find_city_dir(files, root)
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .. import intake
+    from dxreport.intake import submissions as intake
 
     files = submission_files(args.files)
     expected = intake.expected_for(city_dir(args, files))

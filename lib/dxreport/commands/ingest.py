@@ -8,11 +8,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .check import add_common, city_dir, submission_files
+from dxreport.commands.check import add_common, city_dir, submission_files
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from .. import intake, paths
+    from dxreport.domain import paths
+    from dxreport.intake import submissions as intake
 
     root = paths.find_root()
     files = submission_files(args.files)

@@ -6,14 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import paths
+from dxreport.domain import paths
 
 DEFAULT_PARAMS = Path("params") / "danang-2026-Q3.yaml"
 STATUS_WORDS = {"built": "đã tạo", "unchanged": "không đổi, không tạo lại", "failed": "LỖI"}
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .. import kernel_template
+    from dxreport.execute import kernel_template
 
     root = paths.find_root()
     if not args.scheduler:  # kernels of this process: their template imports while the batch is planned
@@ -27,9 +27,9 @@ def _run(args: argparse.Namespace) -> int:
 def _run_started(args: argparse.Namespace, root: Path) -> int:
     from tqdm import tqdm
 
-    from ..batch import default_workers, run_batch, summary
-    from ..reports_index import write_index
-    from ..run import plan
+    from dxreport.execute.batch import default_workers, run_batch, summary
+    from dxreport.execute.run import plan
+    from dxreport.publish.reports_index import write_index
 
     files = [Path(p) for p in args.params] or [root / DEFAULT_PARAMS]
     # every parameters file is validated (inside plan) before any kernel starts

@@ -1,6 +1,6 @@
 """``dxreport score --framework ID INPUT [--merge MAP] [--output OUT]``: compute and rank index values.
 
-The reading and checking of INPUT and MAP is in :mod:`dxreport.score_input`,
+The reading and checking of INPUT and MAP is in :mod:`dxreport.intake.score_input`,
 imported only when this command runs, so other commands start without pandas.
 """
 
@@ -10,12 +10,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import paths
+from dxreport.domain import paths
 
 
 def _score(args: argparse.Namespace) -> int:
-    from .. import frameworks, scoring
-    from ..score_input import parse_input, parse_merge, to_csv
+    from dxreport.compute import scoring
+    from dxreport.domain import frameworks
+    from dxreport.intake.score_input import parse_input, parse_merge
+    from dxreport.publish.score_table import to_csv
 
     fw = frameworks.load(args.framework, paths.find_root())
     source = Path(args.input)

@@ -9,15 +9,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import ConfigError
+from dxreport.domain.errors import ConfigError
 
 
 def _template(args: argparse.Namespace) -> int:
-    from .. import intake, paths, store
-    from ..config import load_indicators
-    from ..periods import Period, PeriodError
-    from ..units import active_on, indicators_for, load_units
-    from ..workbook import blank_rows, write_workbook
+    from dxreport import store
+    from dxreport.domain import paths
+    from dxreport.domain.config import load_indicators
+    from dxreport.domain.periods import Period, PeriodError
+    from dxreport.domain.units import active_on, indicators_for, load_units
+    from dxreport.intake import submissions as intake
+    from dxreport.intake.workbook import blank_rows, write_workbook
 
     root = paths.find_root()
     city_dir = intake.city_dir_named(args.city, root)

@@ -1,0 +1,145 @@
+"""The city's own index over its units, computed from the store's observations.
+
+Each city framework (``data/frameworks/<city>-dvi-*.yaml``) names the unit
+kinds it scores (``audience``) and how each component's measured value comes
+from the quarterly indicators. Departments and communes report different
+indicators, so each framework ranks its own units only. A component without
+data (no submission, or a zero denominator) is not counted as zero: the unit
+has no index that period and no rank, and ``missing`` says why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dxreport.compute.scoring import competition_rank, compute
+from dxreport.domain.config import Indicator
+from dxreport.domain.errors import ConfigError
+from dxreport.domain.frameworks import Framework
+from dxreport.domain.periods import Period
+from dxreport.domain.succession import carry_history
+from dxreport.domain.units import active_on
+
+
+def check_inputs(fw: Framework, indicators: dict[str, Indicator], path: Path | str) -> None:
+    """Every indicator a component reads exists and is reported by the framework's units."""
+    for c in fw.components():
+        if c.input is None:
+            raise ConfigError(path, f"components[{c.code}].input", "bộ chỉ số của thành phố cần cách tính từ chỉ tiêu báo cáo")
+        for code in c.input.indicators():
+            if code not in indicators:
+                raise ConfigError(path, f"components[{c.code}].input", f"chỉ tiêu '{code}' không có trong indicators.yaml")
+            if not set(indicators[code].reported_by) & set(fw.audience):
+                raise ConfigError(path, f"components[{c.code}].input",
+                                  f"chỉ tiêu '{code}' không do các đơn vị loại {', '.join(fw.audience)} báo cáo")
+
+
+def measured_values(observations: pd.DataFrame, fw: Framework, period: str, unit_codes: list[str]) -> pd.DataFrame:
+    """Each component's measured value per unit in ``period`` (a value, or numerator ÷ denominator)."""
+    rows = observations[(observations["period"] == period) & observations["unit"].isin(unit_codes)]
+    wide = rows.pivot_table(index="unit", columns="indicator", values="value", aggfunc="first")
+    wide = wide.reindex(index=unit_codes)
+    out = {}
+    for c in fw.components():
+        assert c.input is not None
+        if c.input.indicator:
+            out[c.code] = wide.get(c.input.indicator, pd.Series(np.nan, index=wide.index))
+        else:
+            num = wide.get(c.input.numerator, pd.Series(np.nan, index=wide.index))
+            den = wide.get(c.input.denominator, pd.Series(np.nan, index=wide.index))
+            out[c.code] = num / den.where(den != 0)
+    values = pd.DataFrame(out, index=unit_codes)
+    values.index.name = "unit"
+    return values
+
+
+def _sorted_periods(periods) -> list[str]:
+    return [p.id for p in sorted(Period.parse(p) for p in set(periods))]
+
+
+def unit_index(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, periods: list[str] | None = None,
+               succession: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per unit and period: main-index values, the total, its rank, and the change since the previous period.
+
+    ``observations`` as from :func:`dxreport.store.load_observations` (``unit``,
+    ``indicator``, ``period``, ``value``); ``units`` from
+    :func:`dxreport.domain.units.load_units`. Units are those of the framework's kinds
+    that exist on the period's last day. ``rank_change`` is previous rank minus
+    rank (positive = moved up); it is empty for a unit that did not exist or
+    had no rank in the previous period (e.g. the wards created on 01/7/2025).
+    ``previous_total`` and ``total_change`` compare the total with the previous
+    period's; with ``succession`` (:func:`dxreport.domain.succession.load_succession`)
+    a new unit is compared with what its predecessors scored (``previous_from``
+    names them), so the series survives the reorganisation. Ranks are not
+    carried: a rank among 7 districts and one among 13 wards do not compare.
+    """
+    all_periods = _sorted_periods(observations["period"])
+    index_codes = fw.codes("index") + fw.codes("pillar") + [fw.total.code]
+    scored_periods = all_periods
+    if periods is not None:  # only what is asked for and the period before each (for the changes)
+        wanted = {Period.parse(p).id for p in periods}
+        scored_periods = [p for i, p in enumerate(all_periods)
+                          if p in wanted or (i + 1 < len(all_periods) and all_periods[i + 1] in wanted)]
+    frames = []
+    for period in scored_periods:
+        present = active_on(units, Period.parse(period).end)
+        present = present[present["kind"].isin(fw.audience)]
+        codes = present["code"].tolist()
+        if not codes:
+            continue
+        measured = measured_values(observations, fw, period, codes)
+        scored = compute(measured, fw, "component")
+        scored["rank"] = competition_rank(scored[fw.total.code])
+        scored["missing"] = measured.apply(lambda r: ", ".join(r.index[r.isna()]), axis=1)
+        scored.insert(0, "period", period)
+        scored.insert(1, "name", present["name"].reindex(codes).to_numpy())
+        scored.insert(2, "kind", present["kind"].reindex(codes).to_numpy())
+        frames.append(scored.reset_index())
+    columns = ["period", "unit", "name", "kind", *index_codes, "rank", "previous_rank", "rank_change",
+               "previous_total", "total_change", "previous_from", "missing"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(frames, ignore_index=True)
+    previous = {p: all_periods[i - 1] if i else None for i, p in enumerate(all_periods)}
+    before = table[["period", "unit", "rank"]].rename(columns={"rank": "previous_rank"})
+    before["period"] = before["period"].map({v: k for k, v in previous.items() if v})
+    table = table.merge(before.dropna(subset=["period"]), on=["period", "unit"], how="left")
+    table["previous_rank"] = table["previous_rank"].astype("Int64")
+    table["rank_change"] = (table["previous_rank"] - table["rank"]).astype("Int64")
+    total = fw.total.code
+    history = table[["unit", "period", total]]
+    history = carry_history(history, succession, [total]) if succession is not None else history.assign(carried_from="")
+    history = history.rename(columns={total: "previous_total", "carried_from": "previous_from"})
+    history["period"] = history["period"].map({v: k for k, v in previous.items() if v})
+    table = table.merge(history.dropna(subset=["period"]), on=["period", "unit"], how="left")
+    table["previous_from"] = table["previous_from"].fillna("")
+    table["total_change"] = table[total] - table["previous_total"]
+    if periods is not None:
+        table = table[table["period"].isin(periods)]
+    return table[columns].sort_values(["period", "rank", "unit"], na_position="last", ignore_index=True)
+
+
+def ranking(table: pd.DataFrame, period: str) -> pd.DataFrame:
+    """One period's rows of :func:`unit_index`, best first; units without an index last."""
+    return table[table["period"] == period].sort_values(["rank", "unit"], na_position="last", ignore_index=True)
+
+
+def ranking_rows(table: pd.DataFrame, fw: Framework, period: str) -> list[dict]:
+    """One period's ranking as plain dicts for a template (values unrounded: the template formats them)."""
+    def plain(v):
+        return None if v is None or pd.isna(v) else (int(v) if isinstance(v, (int, np.integer)) else float(v))
+
+    rows = []
+    for r in ranking(table, period).itertuples(index=False):
+        d = r._asdict()
+        rows.append({
+            "unit": d["unit"], "name": d["name"], "kind": d["kind"],
+            "indices": {c: plain(d[c]) for c in fw.codes("index") + fw.codes("pillar")},
+            "total": plain(d[fw.total.code]), "rank": plain(d["rank"]),
+            "rank_change": plain(d["rank_change"]), "previous_total": plain(d["previous_total"]),
+            "total_change": plain(d["total_change"]), "previous_from": d["previous_from"], "missing": d["missing"].split(", ") if d["missing"] else [],
+        })
+    return rows

@@ -1,0 +1,260 @@
+"""City configuration under ``data/cities/<code>/``: the city, its indicators and its programme.
+
+Loaded through pydantic models so a wrong key or value is an error naming the
+file and the key, before anything is computed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from dxreport.domain.errors import ConfigError
+from dxreport.domain.periods import CutoffRule
+
+Pillar = Literal["CQS", "KTS", "XHS"]
+PILLAR_NAMES: dict[str, str] = {"CQS": "Chính quyền số", "KTS": "Kinh tế số", "XHS": "Xã hội số"}
+
+
+def nfc(value: Any) -> Any:
+    """NFC-normalise every string in a nested structure (YAML typed on any keyboard)."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {nfc(k): nfc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [nfc(v) for v in value]
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Cutoff(_Strict):
+    start_day: int = 15
+    months_before: int = 1
+
+    def rule(self) -> CutoffRule:
+        return CutoffRule(self.start_day, self.months_before)
+
+
+class City(_Strict):
+    code: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: str
+    short_name: str
+    place: str
+    issuing_body_parent: str
+    issuing_body: str
+    issuing_body_short: str
+    signer_title: str
+    signer_name: str = ""
+    cutoff: Cutoff = Cutoff()
+    submission_deadline_days: int = Field(default=5, ge=0, le=60)
+
+
+class Indicator(_Strict):
+    code: str = Field(pattern=r"^[A-Z0-9_]+$")
+    name: str
+    unit_of_measure: str
+    kind: Literal["count", "share", "yesno"]
+    reported_by: list[str]
+    not_above: str | None = None
+
+
+class Measure(_Strict):
+    kind: Literal["value", "ratio", "share_of_units"]
+    indicator: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> "Measure":
+        if self.kind == "ratio" and not (self.numerator and self.denominator):
+            raise ValueError("cách tính 'ratio' cần 'numerator' và 'denominator'")
+        if self.kind != "ratio" and not self.indicator:
+            raise ValueError(f"cách tính '{self.kind}' cần 'indicator'")
+        return self
+
+    def indicators(self) -> list[str]:
+        return [c for c in (self.indicator, self.numerator, self.denominator) if c]
+
+
+class Baseline(_Strict):
+    value: float
+    date: date
+    note: str = ""
+
+
+class Source(_Strict):
+    document: str
+    issued: str = ""
+    note: str = ""
+
+
+class Target(_Strict):
+    code: str
+    name: str
+    pillar: Pillar
+    measure: Measure
+    unit_of_measure: str
+    baseline: Baseline
+    target: float
+    deadline: date
+    direction: Literal["increase", "decrease"] = "increase"
+    responsible: str
+    source: Source
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Target":
+        if self.deadline <= self.baseline.date:
+            raise ValueError("hạn hoàn thành phải sau ngày của giá trị cơ sở")
+        if self.target == self.baseline.value:
+            raise ValueError("giá trị mục tiêu trùng giá trị cơ sở")
+        return self
+
+
+class Programme(_Strict):
+    code: str
+    name: str
+    targets: list[Target]
+
+    @field_validator("targets")
+    @classmethod
+    def _unique(cls, targets: list[Target]) -> list[Target]:
+        seen: set[str] = set()
+        for t in targets:
+            if t.code in seen:
+                raise ValueError(f"mã chỉ tiêu '{t.code}' bị lặp")
+            seen.add(t.code)
+        return targets
+
+
+class IndicatorSet(_Strict):
+    indicators: list[Indicator]
+
+
+# libyaml's loader when PyYAML was built with it: the same safe subset, parsed 6–8 times faster
+# (programme.yaml: 36 ms against 6 ms), and every report reads the city's configuration.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return nfc(yaml.load(f, Loader=_YAML_LOADER))
+    except FileNotFoundError:
+        raise ConfigError(path, None, "không tìm thấy tệp") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
+        raise ConfigError(path, None, f"không đọc được YAML{where}: {getattr(e, 'problem', e)}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, None, "tệp không ở mã UTF-8") from None
+
+
+def _key(loc: tuple[Any, ...], data: Any) -> str:
+    """Turn pydantic's location into a readable key, naming list items by their code."""
+    parts: list[str] = []
+    node = data
+    for step in loc:
+        if isinstance(step, int) and isinstance(node, list):
+            item = node[step] if step < len(node) else None
+            code = item.get("code") if isinstance(item, dict) else None
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{code or step}]"]
+            node = item
+        else:
+            parts.append(str(step))
+            node = node.get(step) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+_MESSAGES = {
+    "extra_forbidden": "khóa không được hỗ trợ",
+    "missing": "thiếu khóa bắt buộc",
+    "literal_error": "giá trị không hợp lệ",
+    "string_type": "phải là chuỗi ký tự",
+    "float_parsing": "phải là số",
+    "int_parsing": "phải là số nguyên",
+    "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "date_parsing": "phải là ngày dạng YYYY-MM-DD",
+    "bool_parsing": "phải là true hoặc false",
+}
+
+
+def validation_error(path: Path, error: ValidationError, data: Any) -> ConfigError:
+    first = error.errors()[0]
+    message = _MESSAGES.get(first["type"], first["msg"].removeprefix("Value error, "))
+    if first["type"] == "literal_error":
+        message += f" ({first.get('input')!r}; được phép: {first['ctx']['expected']})"
+    return ConfigError(path, _key(tuple(first["loc"]), data) or None, message)
+
+
+def load_model(model: type[BaseModel], path: Path, what: str = "tệp cấu hình") -> Any:
+    """A YAML file validated against ``model``; any problem names the file and the key."""
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(path, None, f"{what} phải là một bảng khóa: giá trị YAML")
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise validation_error(path, e, data) from None
+
+
+def read_table(path: Path, columns: list[str]) -> Any:
+    """A configuration CSV (UTF-8, BOM tolerated) as text, NFC, with exactly ``columns`` in that order."""
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(path, None, "không tìm thấy tệp") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, None, "tệp không ở mã UTF-8") from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ConfigError(path, missing[0], "thiếu cột")
+    return df[columns].apply(lambda col: col.map(lambda v: nfc(v).strip()))
+
+
+@lru_cache(maxsize=16)
+def load_city(city_dir: Path) -> City:
+    return load_model(City, city_dir / "city.yaml")
+
+
+@lru_cache(maxsize=16)
+def load_indicators(city_dir: Path) -> dict[str, Indicator]:
+    path = city_dir / "indicators.yaml"
+    items = load_model(IndicatorSet, path).indicators
+    by_code = {i.code: i for i in items}
+    if len(by_code) != len(items):
+        raise ConfigError(path, "indicators", "có mã chỉ số bị lặp")
+    for i in items:
+        if i.not_above and i.not_above not in by_code:
+            raise ConfigError(path, f"indicators[{i.code}].not_above", f"chỉ số '{i.not_above}' không có trong danh mục")
+    return by_code
+
+
+@lru_cache(maxsize=16)
+def load_programme(city_dir: Path) -> Programme:
+    path = city_dir / "programme.yaml"
+    programme = load_model(Programme, path)
+    indicators = load_indicators(city_dir)
+    for t in programme.targets:
+        for code in t.measure.indicators():
+            if code not in indicators:
+                raise ConfigError(path, f"targets[{t.code}].measure", f"chỉ số '{code}' không có trong indicators.yaml")
+    return programme

@@ -1,0 +1,97 @@
+"""The steps of each report, callable without a notebook.
+
+Notebooks call these one step per cell so an analyst sees every intermediate
+table; tests and the benchmark's no-notebook floor call the same functions, so
+a report is the same whichever way it is built.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dxreport.compute import scorecard, status, unit_status
+from dxreport.domain.periods import Period
+from dxreport.domain.units import indicators_for
+from dxreport.execute.workspace import Workspace
+from dxreport.publish import annex, report, scorecard_report, tasks
+from dxreport.publish import index_report as ranking_
+
+
+def city_tables(ws: Workspace, period: str, thresholds: status.Thresholds, history_quarters: int = 4) -> dict[str, Any]:
+    table = status.status_table(ws.observations, ws.programme, period, thresholds, history_quarters)
+    units = unit_status.unit_tables(ws.observations, ws.programme, ws.units, ws.indicators, period, thresholds, history_quarters)
+    return {
+        "status": table,
+        "unit_tables": units,
+        "overview": unit_status.unit_overview(units, ws.units),
+        "matrix": unit_status.status_matrix(units, ws.programme),
+    }
+
+
+def city_charts(ws: Workspace, tables: dict[str, Any]) -> dict[str, str]:
+    return {
+        "status_by_pillar": report.status_chart(tables["status"], ws.root),
+        "heatmap": report.heatmap_chart(tables["matrix"], ws.units, ws.root),
+    }
+
+
+def city_ranking(ws: Workspace, period: str, *, draw: bool = True) -> dict[str, Any] | None:
+    """Section III: the city's own index for departments and for wards and communes (None without a framework)."""
+    return ranking_.ranking_context(ws.observations, ws.units, ws.root, ws.city_dir, period, draw=draw)
+
+
+def unit_ranking(ws: Workspace, unit: str, period: str, city: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The unit's index, rank and change for its scorecard (``city``: a :func:`city_ranking` already computed)."""
+    return ranking_.unit_ranking(city if city is not None else city_ranking(ws, period, draw=False), unit)
+
+
+def index_history(ws: Workspace, period: str, quarters: int = 4) -> dict[str, pd.DataFrame]:
+    """Per audience: each unit's index over the last ``quarters`` periods (for the notebook's trend view)."""
+    return ranking_.history_frames(ws.observations, ws.units, ws.root, ws.city_dir, period, quarters)
+
+
+def write_city(
+    ws: Workspace, tables: dict[str, Any], charts: dict[str, str], *, period: str, report_date: str,
+    document_number: str, sample_data: bool, out: Path, tasks_file: str | Path | None = None,
+    ranking: dict[str, Any] | None = None, quality: dict[str, Any] | None = None,
+) -> dict[str, Path]:
+    """Write the city report (HTML, PDF), its Excel annex and the CSV tables behind it."""
+    task_blocks = tasks.load(Path(tasks_file) if tasks_file else ws.root / "params" / f"{ws.city.code}-{period}.tasks.md")
+    table = tables["status"]
+    context = report.city_context(
+        city=ws.city, period=period, report_date=report_date, document_number=document_number, table=table,
+        units=ws.units, charts_svg=charts, sample_data=sample_data, overview=tables["overview"],
+        notes=report.notes_rows(ws.observations, ws.units, ws.indicators, period), tasks=task_blocks,
+        ranking=ranking, quality=quality,
+    )
+    csv_tables = {"status": table, "units": tables["overview"], "trace": status.trace(ws.observations, ws.programme, [period])}
+    csv_tables.update({f"index_{key}": frame for key, frame in ranking_.index_frames(ranking).items()})
+    written = report.write_tables(csv_tables, out)
+    written["annex"] = annex.write_annex(out / "annex.xlsx", table, extra=ranking_.annex_sheets(ranking))
+    written.update(report.write_city_report(context, out, ws.root))
+    return written
+
+
+def unit_table(ws: Workspace, unit: str, period: str, thresholds: status.Thresholds, history_quarters: int = 4) -> pd.DataFrame:
+    reported = {i.code for i in indicators_for(unit, ws.units, ws.indicators)}
+    return scorecard.unit_status(ws.observations, ws.programme, unit, reported, period, thresholds, history_quarters)
+
+
+def write_scorecard(
+    ws: Workspace, unit: str, table: pd.DataFrame, chart: str, *, period: str, report_date: str, sample_data: bool,
+    out: Path, history_quarters: int = 4, ranking: dict[str, Any] | None = None,
+) -> dict[str, Path]:
+    periods = [Period.parse(period).shift(-k).id for k in range(history_quarters - 1, -1, -1)]
+    sent = scorecard.submission_history(ws.submissions, ws.city, unit, periods)
+    row = ws.units.loc[unit]
+    context = scorecard_report.scorecard_context(
+        city=ws.city, unit={"code": unit, "name": row["name"], "kind": row["kind"]}, period=period,
+        report_date=report_date, table=table, submissions=sent, chart_svg=chart,
+        sample_mark=report.SAMPLE_MARK if sample_data else "", ranking=ranking,
+    )
+    written = report.write_tables({"unit_status": table.drop(columns=["history"]) if len(table) else table}, out)
+    written.update(report.write_report("unit_scorecard.html.j2", context, out, ws.root))
+    return written

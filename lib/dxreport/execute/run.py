@@ -1,0 +1,319 @@
+"""Building one report: validate, execute the notebook with papermill, convert, publish atomically.
+
+A parameters file gives one city report and one scorecard per unit that
+reports in the period; each is a :class:`Job`. Everything is written into a
+staging folder beside the final one and renamed into place only when the
+whole job succeeded, so a failed run never leaves a half-written report. A
+failed notebook is kept (``*.failed.ipynb``) with the number of the cell that
+failed. A report whose inputs, parameters, code and package versions match its
+manifest is not rebuilt.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from dxreport.domain import paths
+from dxreport.domain.errors import ConfigError, NotebookError
+from dxreport.domain.params import RunParams, load_params
+from dxreport.execute.kernel_template import KERNEL
+from dxreport.publish import manifest
+from dxreport.publish.layout import (  # noqa: F401
+    QUALITY_NOTEBOOK,
+    SCORECARD_NOTEBOOK,
+    SUBFOLDERS,
+    UNITS_DIR,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to build: the city report (``unit`` is None) or one unit's scorecard."""
+
+    params_file: Path
+    params: RunParams
+    notebook: str
+    unit: str | None = None
+
+    @property
+    def label(self) -> str:
+        what = self.unit or ("chất lượng số liệu" if self.notebook == QUALITY_NOTEBOOK else "thành phố")
+        return f"{self.params.city} {self.params.period} {what}"
+
+    def output_dir(self, root: Path) -> Path:
+        city_dir = root / "reports" / self.params.city / self.params.period
+        if self.unit:
+            return city_dir / UNITS_DIR / self.unit
+        return city_dir / SUBFOLDERS[self.notebook] if self.notebook in SUBFOLDERS else city_dir
+
+    def failed_notebook(self, root: Path) -> Path:
+        final = self.output_dir(root)
+        return final.parent / f"{final.name}.failed.ipynb"
+
+    def manifest_params(self) -> dict[str, Any]:
+        data = self.params.model_dump(mode="json")
+        if self.notebook != self.params.notebook:
+            data["notebook"] = self.notebook
+        if self.unit:
+            data["unit"] = self.unit
+        return data
+
+    def parameters(self, root: Path, output_dir: Path) -> dict[str, Any]:
+        values = self.params.notebook_parameters(root, output_dir)
+        if self.unit:
+            values["unit"] = self.unit
+        return values
+
+
+@dataclass
+class JobResult:
+    label: str
+    status: str  # "built", "unchanged" or "failed"
+    output_dir: str
+    seconds: float = 0.0
+    message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def output_dir_for(root: Path, params: RunParams) -> Path:
+    return root / "reports" / params.city / params.period
+
+
+def check(params_file: Path, root: Path) -> RunParams:
+    """Everything that can be checked before a kernel starts."""
+    params = load_params(params_file)
+    if not (root / "data" / "cities" / params.city / "city.yaml").is_file():
+        raise ConfigError(params_file, "city", f"không có cấu hình thành phố '{params.city}' trong data/cities")
+    if not (paths.notebooks_dir(root) / f"{params.notebook}.ipynb").is_file():
+        raise ConfigError(params_file, "notebook", f"không có sổ tính notebooks/{params.notebook}.ipynb")
+    if not (root / params.submissions).is_dir():
+        raise ConfigError(params_file, "submissions", f"không có thư mục {params.submissions}")
+    return params
+
+
+def plan(params_files: list[Path], root: Path, *, scorecards: bool = True, only_units: list[str] | None = None) -> list[Job]:
+    """The jobs for these parameters files: each city report, its data-quality report, then its units' scorecards."""
+    from dxreport.domain.config import load_indicators
+    from dxreport.domain.periods import Period
+    from dxreport.domain.units import expected_reports, load_units
+
+    jobs: list[Job] = []
+    for f in params_files:
+        f = Path(f).resolve()
+        params = check(f, root)
+        city_jobs = [Job(f, params, params.notebook)]
+        if params.notebook != QUALITY_NOTEBOOK:
+            city_jobs.append(Job(f, params, QUALITY_NOTEBOOK))
+        if scorecards:
+            city_dir = root / "data" / "cities" / params.city
+            units = load_units(city_dir)
+            expected = expected_reports(units, load_indicators(city_dir), Period.parse(params.period))
+            codes = sorted(expected["unit"].unique())
+            if only_units:
+                unknown = sorted(set(only_units) - set(codes))
+                if unknown:
+                    raise ConfigError(f, "unit", f"không có đơn vị báo cáo trong kỳ {params.period}: {', '.join(unknown)}")
+                codes = [c for c in codes if c in only_units]
+            city_jobs += [Job(f, params, SCORECARD_NOTEBOOK, c) for c in codes]
+        jobs += city_jobs
+    return jobs
+
+
+def _failed_cell(nb_path: Path) -> int | None:
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(nb_path), as_version=4)
+    except Exception:
+        return None
+    for index, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return index
+    return None
+
+
+def execute(notebook: Path, output_notebook: Path, parameters: dict, cwd: Path, engine: str | None = None) -> None:
+    import papermill as pm
+
+    if engine:
+        from dxreport.execute import engine as _registers_warm_engine  # noqa: F401
+    pm.execute_notebook(
+        str(notebook), str(output_notebook), parameters=parameters, kernel_name=KERNEL,
+        # The kernel's folder is given to nbclient, not as papermill's cwd: that one is an os.chdir of the
+        # whole process, and a batch runs notebooks from several threads at once.
+        resources={"metadata": {"path": str(cwd)}},
+        progress_bar=False, log_output=False, report_mode=False, engine_name=engine,
+        request_save_on_cell_execute=engine is None,  # the batch saves once at the end, not after every cell
+    )
+
+
+def to_html_without_code(notebook: Path, html_path: Path, root: Path) -> None:
+    """The executed notebook as HTML for readers: outputs only, charts with the description the notebook gave them."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            extra_template_basedirs=[str(paths.templates_dir(root) / "nbconvert")],
+                            template_name="dxreport_notebook")
+    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
+    html_path.write_text(body, encoding="utf-8")
+
+
+STAGING_DIR = ".staging"  # reports/<city>/.staging/: reports being built, outside every published folder
+
+
+def new_staging(root: Path, job: Job) -> Path:
+    """A fresh folder to build ``job``'s report in, on the same file system as its final folder.
+
+    Not inside the city's report folder: publishing the city report swaps that
+    folder whole, and a scorecard still being written there would lose its path
+    for that moment.
+    """
+    parent = root / "reports" / job.params.city / STAGING_DIR
+    parent.mkdir(parents=True, exist_ok=True)
+    final = job.output_dir(root)
+    staging = Path(tempfile.mkdtemp(prefix=f"{job.params.period}.{final.name}.", suffix=".tmp", dir=parent))
+    staging.chmod(0o755)
+    return staging
+
+
+@contextmanager
+def _reports_lock(city_reports: Path) -> Iterator[None]:
+    """Serialise renames under one city's reports, across processes (batch workers, two runs at once)."""
+    city_reports.mkdir(parents=True, exist_ok=True)
+    with open(city_reports / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def publish(staging: Path, final: Path, keep: tuple[str, ...] = ()) -> None:
+    """Swap ``staging`` into ``final``; the previous report stays intact until the swap.
+
+    Subfolders named in ``keep`` (the units' scorecards inside a city report)
+    are carried over from the previous ``final``.
+    """
+    final.parent.mkdir(parents=True, exist_ok=True)
+    backup = None
+    if final.exists():
+        for name in keep:
+            if (final / name).exists() and not (staging / name).exists():
+                (final / name).rename(staging / name)
+        backup = final.with_name(f".{final.name}.old")
+        if backup.exists():
+            shutil.rmtree(backup)
+        final.rename(backup)
+    staging.rename(final)
+    if backup is not None:
+        shutil.rmtree(backup)
+
+
+def input_files(root: Path, job: Job) -> list[Path]:
+    """Everything a report depends on, known before it runs, so an unchanged report can be skipped.
+
+    All submissions are included, not only those a report used: a late file
+    from any unit can change the city's figures.
+    """
+    import dxreport
+
+    params = job.params
+    notebook = paths.notebooks_dir(root) / f"{job.notebook}.ipynb"
+    tasks = job.params_file.with_name(f"{params.city}-{params.period}.tasks.md")
+    groups = [
+        [job.params_file, notebook, tasks],
+        sorted(paths.templates_dir(root).rglob("*")),
+        sorted(paths.fonts_dir(root).glob("*")),
+        sorted((root / "data" / "cities" / params.city).glob("*")),
+        sorted((root / params.submissions).rglob("*.xlsx")),
+        sorted((root / params.submissions).rglob("*.csv")),
+        sorted(Path(dxreport.__file__).parent.rglob("*.py")),
+    ]
+    return [f for group in groups for f in group if f.is_file()]
+
+
+def store_key(root: Path, job: Job) -> Path:
+    """Where a batch keeps the store's fingerprint among the input digests, computed once for all its jobs."""
+    return root / f"{job.params.database}#submissions"
+
+
+def store_input(root: Path, job: Job, digests: dict[Path, str] | None = None) -> dict[str, str]:
+    """The store as one more input: its submissions and revisions, however they got there."""
+    from dxreport import store
+
+    db = root / job.params.database
+    value = (digests or {}).get(store_key(root, job)) or store.fingerprint(db)
+    return {f"{manifest.display_path(db, root)}#submissions": value}
+
+
+def up_to_date(job: Job, root: Path, digests: dict[Path, str] | None = None) -> bool:
+    """True when the published manifest matches what this job would be built from."""
+    import json
+
+    final = job.output_dir(root)
+    try:
+        recorded = json.loads((final / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if recorded.get("params") != job.manifest_params() or recorded.get("versions") != manifest.versions():
+        return False
+    files = input_files(root, job)
+    digests = digests or {}
+    now = {manifest.display_path(f, root): digests.get(f) or manifest.sha256_file(f) for f in files}
+    now.update(store_input(root, job, digests))
+    if {i["path"]: i["sha256"] for i in recorded.get("inputs", [])} != now:
+        return False
+    for out in recorded.get("outputs", []):
+        path = final / out["path"]
+        if not path.is_file() or manifest.sha256_file(path) != out["sha256"]:
+            return False
+    return True
+
+
+def build(job: Job, root: Path, *, engine: str | None = None, force: bool = False,
+          digests: dict[Path, str] | None = None) -> JobResult:
+    """Build one report unless it is up to date; raises :class:`NotebookError` when its notebook fails."""
+    started = time.perf_counter()
+    final = job.output_dir(root)
+    shown = str(final.relative_to(root))
+    if not force and up_to_date(job, root, digests):
+        return JobResult(job.label, "unchanged", shown, time.perf_counter() - started)
+    staging = new_staging(root, job)
+    notebook = paths.notebooks_dir(root) / f"{job.notebook}.ipynb"
+    executed = staging / f"{job.notebook}.ipynb"
+    try:
+        try:
+            execute(notebook, executed, job.parameters(root, staging), cwd=paths.notebooks_dir(root), engine=engine)
+        except Exception as e:
+            kept = job.failed_notebook(root)
+            if executed.exists():
+                with _reports_lock(root / "reports" / job.params.city):
+                    kept.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(executed, kept)
+            cell = _failed_cell(executed) if executed.exists() else None
+            name = getattr(e, "ename", type(e).__name__)
+            value = getattr(e, "evalue", str(e))
+            raise NotebookError(notebook.name, cell, f"{name}: {value}", str(kept.relative_to(root)) if kept.exists() else None) from None
+        if job.output_dir(root) == output_dir_for(root, job.params):
+            to_html_without_code(executed, staging / "notebook.html", root)
+        m = manifest.build(job.manifest_params(), input_files(root, job), staging, root, digests=digests,
+                           extra_inputs=store_input(root, job, digests))
+        manifest.write(m, staging / "manifest.json")
+        with _reports_lock(root / "reports" / job.params.city):
+            publish(staging, final, keep=(UNITS_DIR, *SUBFOLDERS.values()) if final == output_dir_for(root, job.params) else ())
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    log.info("Đã tạo báo cáo %s", final)
+    return JobResult(job.label, "built", shown, time.perf_counter() - started)

@@ -1,0 +1,90 @@
+"""Everything a notebook needs about one city, opened in one call.
+
+The store is brought up to date first (ingest is idempotent: files already
+stored are skipped by sha256), so a notebook gives the same result in
+JupyterLab, under papermill and under ``dxreport run``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dxreport import store
+from dxreport.domain import paths
+from dxreport.domain.config import (
+    City,
+    Indicator,
+    Programme,
+    load_city,
+    load_indicators,
+    load_programme,
+)
+from dxreport.domain.digest import sha256_file
+from dxreport.domain.units import load_units
+from dxreport.intake import submissions as intake
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    city_dir: Path
+    city: City
+    units: pd.DataFrame
+    indicators: dict[str, Indicator]
+    programme: Programme
+    database: Path
+    observations: pd.DataFrame
+    submissions: pd.DataFrame
+
+
+def open_city(
+    city: str,
+    project_root: str | Path | None = None,
+    submissions: str | Path | None = None,
+    database: str | Path | None = None,
+) -> Workspace:
+    root = paths.find_root(project_root)
+    city_dir = root / "data" / "cities" / city
+    submissions_dir = Path(submissions) if submissions else root / "data" / "sample" / city
+    db = Path(database) if database else root / "build" / f"{city}.duckdb"
+    ingest_new(submissions_dir, db, root)
+    return Workspace(
+        root=root,
+        city_dir=city_dir,
+        city=load_city(city_dir),
+        units=load_units(city_dir),
+        indicators=load_indicators(city_dir),
+        programme=load_programme(city_dir),
+        database=db,
+        observations=store.load_observations(db),
+        submissions=store.load_submissions(db),
+    )
+
+
+def ingest_new(submissions_dir: Path, db: Path, root: Path) -> None:
+    """Ingest only when some file is not in the store yet.
+
+    The check reads the store without taking its write lock, so many notebooks
+    of a batch can open the same store at once once it is up to date.
+    """
+    files = sorted(Path(submissions_dir).rglob("*.xlsx"))
+    if not files:
+        return
+    if Path(db).exists():
+        try:
+            with store.connect(db, read_only=True) as con:
+                known = store.known_sha256(con) | store.known_problem_sha256(con)  # rejected files are known too
+        except duckdb.Error:  # a store from before the problems table: the write below brings it up to date
+            known = set()
+        if all(sha256_file(f) in known for f in files):
+            return
+    intake.ingest(files, db, root=root)
+
+
+def default_output_dir(root: Path, city: str, period: str) -> Path:
+    """Where a notebook run by hand writes; ``dxreport run`` passes its staging folder instead."""
+    return root / "build" / "interactive" / city / period

@@ -1,0 +1,268 @@
+"""From a unit's file to stored observations: check every problem, then store all or nothing.
+
+``check_file`` reads and validates one .xlsx or .csv and returns its problems
+(all of them); ``ingest`` stores the clean files, one transaction each, and
+records the problems of the rejected ones. Files already seen (same sha256)
+are not read again, so ingesting a folder twice costs only the hashing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from dxreport.domain.config import load_indicators
+from dxreport.domain.digest import sha256_file
+from dxreport.domain.errors import ConfigError
+from dxreport.domain.problems import Problem, Rejected, problem
+from dxreport.domain.units import load_units
+from dxreport.intake import xlsxfile
+from dxreport.intake.readers import ReadError, read_csv, read_xlsx
+from dxreport.intake.validate import Expected, Parsed, validate
+from dxreport.intake.workbook import DATA_SHEET, HEADER_ROW, HELP_SHEET
+
+log = logging.getLogger(__name__)
+COLUMNS = ["indicator", "value", "note", "sheet", "row"]
+
+
+@dataclass(frozen=True)
+class Submission:
+    path: Path
+    sha256: str
+    unit: str
+    period: str
+    submitted_on: date | None
+    template_version: str
+    observations: pd.DataFrame  # indicator, value, note, sheet, row
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One file after checking: its problems, and the submission when there are none."""
+
+    path: Path
+    sha256: str
+    parsed: Parsed | None
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def submission(self) -> Submission:
+        if self.problems or self.parsed is None:
+            raise Rejected(self.problems)
+        p = self.parsed
+        return Submission(self.path, self.sha256, p.unit, p.period, p.submitted_on, p.template_version,
+                          pd.DataFrame(p.records, columns=COLUMNS))
+
+
+@dataclass
+class IngestResult:
+    added: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    rejected: list[Checked] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"added": len(self.added), "skipped": len(self.skipped), "rejected": len(self.rejected)}
+
+    def __getitem__(self, key: str) -> int:  # the counts dict ingest used to return
+        return self.counts[key]
+
+
+def expected_for(city_dir: Path) -> Expected:
+    return Expected(load_units(city_dir), load_indicators(city_dir))
+
+
+def city_dir_named(city: str, root: Path | None = None) -> Path:
+    from dxreport.domain import paths as project
+
+    base = Path(root) if root else project.find_root()
+    city_dir = base / "data" / "cities" / city
+    if not (city_dir / "indicators.yaml").exists():
+        raise ConfigError(city_dir, None, f"không có cấu hình cho thành phố '{city}'")
+    return city_dir
+
+
+def find_city_dir(paths: list[Path], root: Path | None) -> Path:
+    """The city whose configuration applies: named in the files' path (``…/<city>/…``), or the only one."""
+    from dxreport.domain import paths as project
+
+    base = Path(root) if root else project.find_root()
+    cities = sorted(p for p in (base / "data" / "cities").iterdir() if (p / "indicators.yaml").exists())
+    names = {c.name: c for c in cities}
+    for path in paths:
+        for part in reversed(Path(path).resolve().parts):
+            if part in names:
+                return names[part]
+    if len(cities) == 1:
+        return cities[0]
+    raise ConfigError(base / "data" / "cities", None, "không xác định được thành phố của các tệp; dùng tùy chọn --city")
+
+
+def _layout_problems(path: Path, layout: xlsxfile.Layout) -> list[Problem]:
+    out = []
+    for name in layout.sheets:
+        if name not in (DATA_SHEET, HELP_SHEET):
+            out.append(problem(path, f"trang tính '{name}' không thuộc biểu mẫu", sheet=name,
+                               hint=f"xóa trang này, hoặc đổi lại tên gốc ({DATA_SHEET}, {HELP_SHEET}); số liệu chỉ ghi ở trang {DATA_SHEET}"))
+    for f in layout.formulas:
+        if f.sheet == DATA_SHEET:
+            shown = f" (={f.text})" if f.text else ""
+            out.append(problem(path, f"ô {f.column}{f.row} chứa công thức{shown}", sheet=f.sheet, row=f.row, column=f.column,
+                               hint="thay công thức bằng giá trị: sao chép ô rồi Dán đặc biệt → Giá trị"))
+    for m in layout.merges:
+        if m.sheet == DATA_SHEET and m.last_row >= HEADER_ROW:
+            out.append(problem(path, f"các ô {m.first_column}{m.first_row}:{m.last_column}{m.last_row} bị gộp trong vùng số liệu",
+                               sheet=m.sheet, row=m.first_row, column=m.first_column,
+                               hint="bỏ gộp ô (Trang đầu → Gộp và Căn giữa → Hủy gộp ô) và ghi mỗi giá trị vào một ô"))
+    return out
+
+
+def _read_xlsx(path: Path, engine: str) -> tuple[list | None, str | None, list[Problem]]:
+    found = xlsxfile.container_problem(path)
+    if found:
+        return None, None, [found]
+    try:
+        layout = xlsxfile.layout(path)
+    except Exception as e:  # damaged XML inside a readable zip
+        return None, None, [problem(path, f"tệp bị hỏng, không đọc được cấu trúc trang tính ({type(e).__name__})",
+                                    hint="mở tệp bằng Excel, lưu lại rồi gửi lại")]
+    problems = _layout_problems(path, layout)
+    if DATA_SHEET not in layout.sheets:
+        names = ", ".join(f"'{n}'" for n in layout.sheets) or "không có trang nào"
+        return None, None, [problem(path, f"không có trang '{DATA_SHEET}' (tệp có: {names})",
+                                    hint=f"dùng đúng biểu mẫu; nếu đã đổi tên trang số liệu, đổi lại thành {DATA_SHEET}")]
+    try:
+        return read_xlsx(path, DATA_SHEET, engine), DATA_SHEET, problems
+    except ReadError as e:
+        return None, None, [*problems, problem(path, str(e), sheet=DATA_SHEET, hint="mở tệp bằng Excel, lưu lại rồi gửi lại")]
+
+
+def _read_csv(path: Path) -> tuple[list | None, str | None, list[Problem]]:
+    found = xlsxfile.size_problem(path, path.stat().st_size)
+    if found:
+        return None, None, [found]
+    try:
+        grid = read_csv(path)
+    except ReadError as e:
+        return None, None, [problem(path, str(e), hint="trong Excel chọn Lưu thành 'CSV UTF-8 (phân tách bằng dấu phẩy)'")]
+    problems = [
+        problem(path, f"ô {chr(64 + c)}{r} chứa công thức ({v})", row=r, column=chr(64 + c), hint="ghi giá trị, không ghi công thức")
+        for r, row in enumerate(grid, start=1) for c, v in enumerate(row[:26], start=1)
+        if isinstance(v, str) and v.startswith("=")
+    ]
+    return grid, None, problems
+
+
+def _name(path: Path, root: Path | None) -> str:
+    """The file as recorded: relative to the project root when inside it."""
+    full = path.resolve()
+    if root and full.is_relative_to(Path(root).resolve()):
+        return str(full.relative_to(Path(root).resolve()))
+    return str(path)
+
+
+def check_file(path: Path, expected: Expected, engine: str = "calamine", sha256: str | None = None) -> Checked:
+    """Every problem of one file; never raises for a bad file."""
+    path = Path(path)
+    digest = sha256 or sha256_file(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        grid, sheet, problems = _read_xlsx(path, engine)
+    elif suffix == ".csv":
+        grid, sheet, problems = _read_csv(path)
+    else:
+        return Checked(path, digest, None, [problem(path, f"chỉ nhận tệp .xlsx hoặc .csv, không nhận tệp '{suffix or 'không đuôi'}'",
+                                                     hint="gửi biểu mẫu .xlsx đã điền")])
+    if grid is None:
+        return Checked(path, digest, None, problems)
+    parsed = validate(grid, path, sheet, expected)
+    return Checked(path, digest, parsed, sorted(problems + parsed.problems, key=_position))
+
+
+def _position(p: Problem) -> tuple:
+    """Problems in reading order: the whole file first, then by row and column."""
+    return (p.row is not None, p.row or 0, p.column or "")
+
+
+def check_file_safely(path: Path, expected: Expected, engine: str = "calamine", sha256: str | None = None) -> Checked:
+    """:func:`check_file`, with any unforeseen failure turned into a problem: a bad file never stops a batch."""
+    try:
+        return check_file(path, expected, engine, sha256)
+    except Exception as e:  # noqa: BLE001 - the user gets a line, never a traceback
+        log.debug("check_file failed", exc_info=True)
+        return Checked(Path(path), sha256 or "", None, [problem(path, f"không đọc được tệp ({type(e).__name__}: {e})",
+                                                                 hint="mở tệp bằng Excel, lưu lại rồi gửi lại")])
+
+
+def read_submission(path: Path, city_dir: Path | None = None, engine: str = "calamine") -> Submission:
+    """One clean submission, or :class:`Rejected` listing every problem."""
+    city_dir = city_dir or find_city_dir([path], None)
+    return check_file(Path(path), expected_for(city_dir), engine).submission()
+
+
+def ingest(
+    paths: list[Path],
+    db: Path,
+    root: Path | None = None,
+    received_at: datetime | None = None,
+    *,
+    city_dir: Path | None = None,
+    engine: str = "calamine",
+) -> IngestResult:
+    """Store the clean files (one transaction each) and record the problems of the others.
+
+    A rejected file adds nothing to submissions or observations; its problems are
+    appended to the ``problems`` table once per distinct file content.
+    """
+    from dxreport import store
+
+    paths = sorted(Path(p) for p in paths)
+    result = IngestResult()
+    if not paths:
+        return result
+    digests: dict[Path, str] = {}
+    for p in paths:
+        try:
+            digests[p] = sha256_file(p)
+        except OSError as e:  # unreadable: reported like any other problem, never a traceback
+            result.rejected.append(Checked(p, "", None, [problem(p, f"không đọc được tệp ({e.strerror or e})",
+                                                                 hint="kiểm tra quyền truy cập tệp rồi chạy lại")]))
+    paths = list(digests)
+    known: set[str] = set()
+    if Path(db).exists():
+        with store.connect(db, read_only=True) as con:
+            known = store.known_sha256(con)
+    todo = [p for p in paths if digests[p] not in known]
+    result.skipped.extend(p for p in paths if digests[p] in known)
+    if not todo:
+        return result  # an unreadable file is reported to the caller but leaves no row: it has no sha256
+    expected = expected_for(city_dir or find_city_dir(todo, root))
+    checked = [check_file_safely(p, expected, engine, digests[p]) for p in todo]
+    when = received_at or datetime.now()
+    with store.connect(db) as con:
+        already_reported = store.known_problem_sha256(con)
+        for c in checked:
+            name = _name(c.path, root)
+            if not c.ok:
+                result.rejected.append(c)
+                if c.sha256 not in already_reported:
+                    store.add_problems(con, file=name, sha256=c.sha256, unit=c.parsed.unit if c.parsed else None,
+                                       period=c.parsed.period if c.parsed else None, problems=c.problems, checked_at=when)
+                    already_reported.add(c.sha256)
+                continue
+            sub = c.submission()
+            revision = store.add_submission(
+                con, file=name, sha256=sub.sha256, unit=sub.unit, period=sub.period,
+                submitted_on=sub.submitted_on, received_at=when,
+                template_version=sub.template_version, observations=sub.observations.fillna({"sheet": ""}),
+            )
+            (result.added if revision else result.skipped).append(c.path)
+    log.info("Ingest: %s", result.counts)
+    return result

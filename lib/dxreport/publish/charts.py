@@ -1,0 +1,222 @@
+"""Charts as SVG strings, drawn with matplotlib in the project's own font.
+
+Text is drawn as paths with Liberation Sans 2.x (shipped in ``data/fonts``), so
+diacritics look the same in every viewer and in the PDF; a missing glyph raises
+instead of leaving a box. Status colours come with hatches so they stay apart
+when printed in grey. The SVG is made byte-stable (fixed hash salt, no date).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import matplotlib
+import matplotlib.patches
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from dxreport.compute.status import STATUS_LABELS, STATUS_ORDER  # noqa: E402
+
+FONT_FAMILY = "Liberation Sans"
+STATUS_COLOURS = {
+    "met": "#1a7f37",
+    "on_track": "#4c9be8",
+    "behind": "#e3a008",
+    "at_risk": "#c62828",
+    "no_data": "#bdbdbd",
+}
+STATUS_HATCHES = {"met": "", "on_track": "//", "behind": "..", "at_risk": "xx", "no_data": "--"}
+PILLAR_LABELS = {"CQS": "Chính quyền số", "KTS": "Kinh tế số", "XHS": "Xã hội số"}
+
+_registered: set[Path] = set()
+
+
+def use_fonts(fonts_dir: Path) -> None:
+    """Register the shipped fonts with matplotlib (once per process)."""
+    for path in sorted(fonts_dir.glob("LiberationSans-*.ttf")):
+        if path not in _registered:
+            font_manager.fontManager.addfont(str(path))
+            _registered.add(path)
+    matplotlib.rcParams.update({
+        "font.family": FONT_FAMILY,
+        "svg.fonttype": "path",
+        "svg.hashsalt": "dxreport",
+        "font.size": 10,
+    })
+
+
+def to_svg(fig: plt.Figure) -> str:
+    """Serialise and close ``fig``; warnings about missing glyphs become errors."""
+    buf = io.StringIO()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*[Gg]lyph.*missing.*")
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    plt.close(fig)
+    svg = buf.getvalue()
+    return svg[svg.index("<svg"):]  # drop the XML prolog and doctype so it can sit inline in HTML
+
+
+def status_by_pillar(counts: pd.DataFrame) -> plt.Figure:
+    """Stacked horizontal bars: number of targets per pillar and status."""
+    pillars = [p for p in ("CQS", "KTS", "XHS") if p in counts.index]
+    fig, ax = plt.subplots(figsize=(6.3, 0.6 + 0.55 * len(pillars)))
+    left = [0] * len(pillars)
+    labels = [PILLAR_LABELS[p] for p in pillars]
+    for status in STATUS_ORDER:
+        values = [int(counts.loc[p, status]) if status in counts.columns else 0 for p in pillars]
+        bars = ax.barh(labels, values, left=left, color=STATUS_COLOURS[status], hatch=STATUS_HATCHES[status],
+                       edgecolor="black", linewidth=0.5, label=STATUS_LABELS[status])
+        for bar, v in zip(bars, values):
+            if v:
+                ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, str(v),
+                        ha="center", va="center", fontsize=9, color="black",
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+        left = [a + b for a, b in zip(left, values)]
+    ax.invert_yaxis()
+    ax.set_xlabel("Số chỉ tiêu")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(ncol=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(pillars) > 2 else -0.5), frameon=False)
+    return fig
+
+
+LINE_STYLES = ["-", "--", ":", "-."]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+
+def trend_lines(series: list[dict], periods: list[str], period_labels: list[str], title: str = "") -> plt.Figure:
+    """Lines of several targets' values (as %) over the last quarters; markers and dashes tell them apart in grey.
+
+    ``series``: ``[{"label": str, "values": [float | None, …]}]`` aligned with ``periods``.
+    """
+    fig, ax = plt.subplots(figsize=(6.3, 3.0))
+    x = list(range(len(periods)))
+    for n, s in enumerate(series):
+        ys = [None if v is None else v * 100 for v in s["values"]]
+        ax.plot(x, [float("nan") if y is None else y for y in ys], LINE_STYLES[n % 4], marker=MARKERS[n % 8],
+                color="black" if n % 2 == 0 else "#555555", linewidth=1.2, markersize=4, label=s["label"])
+    ax.set_xticks(x, period_labels)
+    ax.set_ylabel("%")
+    ax.grid(axis="y", linewidth=0.4, color="#cccccc")
+    ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
+    return fig
+
+
+STATUS_SYMBOLS = {"met": "Đ", "on_track": "T", "behind": "C", "at_risk": "N", "no_data": "–"}
+
+
+def status_heatmap(matrix: pd.DataFrame, row_labels: list[str]) -> plt.Figure:
+    """Units (rows) × targets (columns) coloured by status, with a letter in each cell for grey print."""
+    from matplotlib.colors import ListedColormap
+
+    keys = list(STATUS_COLOURS)
+    codes = matrix.apply(lambda col: col.map(lambda k: keys.index(k) if isinstance(k, str) else float("nan")))
+    n_rows, n_cols = matrix.shape
+    fig, ax = plt.subplots(figsize=(6.3, 0.9 + 0.22 * n_rows))
+    ax.imshow(codes.to_numpy(dtype=float), cmap=ListedColormap([STATUS_COLOURS[k] for k in keys]), vmin=-0.5,
+              vmax=len(keys) - 0.5, aspect="auto", interpolation="nearest")
+    for i in range(n_rows):
+        for j in range(n_cols):
+            key = matrix.iat[i, j]
+            if isinstance(key, str):
+                ax.text(j, i, STATUS_SYMBOLS[key], ha="center", va="center", fontsize=6.5,
+                        color="white" if key in ("met", "at_risk") else "black")
+    ax.set_xticks(range(n_cols), list(matrix.columns), rotation=90, fontsize=7)
+    ax.set_yticks(range(n_rows), row_labels, fontsize=7)
+    ax.set_xticks([x - 0.5 for x in range(1, n_cols)], minor=True)
+    ax.set_yticks([y - 0.5 for y in range(1, n_rows)], minor=True)
+    ax.grid(which="minor", color="white", linewidth=0.8)
+    ax.tick_params(which="both", length=0)
+    ax.xaxis.tick_top()
+    handles = [matplotlib.patches.Patch(facecolor=STATUS_COLOURS[k], edgecolor="black", linewidth=0.4,
+                                        label=f"{STATUS_SYMBOLS[k]} – {STATUS_LABELS[k]}") for k in keys]
+    ax.legend(handles=handles, ncol=3, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.02), frameon=False)
+    return fig
+
+
+def ranking_bars(labels: list[str], values: list[float | None], ranks: list[int | None] | None = None,
+                 highlight: str | None = None, title: str = "", xlabel: str = "Giá trị chỉ số",
+                 width: float = 6.3) -> plt.Figure:
+    """Horizontal bars of index values (0..1) in the order given, best first, each with its value and rank.
+
+    Bars are grey; the ``highlight`` label is black and hatched, so it stands out in print.
+    A unit without a value keeps its line, marked "Chưa có số liệu", instead of a zero bar.
+    ``width`` is the plot's width in inches; the unit names are drawn to its left, so a page
+    with long names is better served by a narrower plot (less scaling down of the text).
+    """
+    from dxreport.domain import fmt
+
+    n = len(labels)
+    names = [f"{r}. {lab}" if r is not None and not pd.isna(r) else f"–  {lab}"
+             for lab, r in zip(labels, ranks or [None] * n)]
+    fig, ax = plt.subplots(figsize=(width, 0.5 + 0.28 * n))
+    for y, (label, value) in enumerate(zip(labels, values)):
+        if value is None or pd.isna(value):
+            ax.text(0.005, y, "Chưa có số liệu", va="center", fontsize=7, style="italic", color="#555555")
+            continue
+        strong = label == highlight
+        ax.barh(y, float(value), color="#222222" if strong else "#9e9e9e", hatch="//" if strong else "",
+                edgecolor="black", linewidth=0.4, height=0.7)
+        ax.text(float(value) + 0.01, y, fmt.index(value), va="center", fontsize=7)
+    ax.set_yticks(range(n), names, fontsize=7)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(0, 1.12)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1], [fmt.number(t, 2) for t in (0, 0.25, 0.5, 0.75, 1)], fontsize=7)
+    ax.set_xlabel(xlabel, fontsize=8)
+    ax.grid(axis="x", linewidth=0.4, color="#cccccc")
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return fig
+
+
+def radar(axes: list[str], series: list[dict], title: str = "") -> plt.Figure:
+    """Main-index values (0..1) of a few units or periods on one spider chart.
+
+    ``axes``: one label per main index (at least 3). ``series``: ``[{"label": str,
+    "values": [float | None, …]}]`` aligned with ``axes``; a missing value is
+    drawn at 0 and named in the legend. Dashes and markers tell series apart in grey.
+    """
+    import math
+
+    from dxreport.domain import fmt
+
+    if len(axes) < 3:
+        raise ValueError("biểu đồ radar cần ít nhất 3 trục")
+    angles = [2 * math.pi * k / len(axes) for k in range(len(axes))]
+    fig, ax = plt.subplots(figsize=(4.6, 4.6), subplot_kw={"projection": "polar"})
+    ax.set_theta_offset(math.pi / 2)
+    ax.set_theta_direction(-1)
+    for n, s in enumerate(series):
+        raw = list(s["values"])
+        gaps = [a for a, v in zip(axes, raw) if v is None or pd.isna(v)]
+        ys = [0.0 if v is None or pd.isna(v) else float(v) for v in raw]
+        label = s["label"] + (f" (chưa có: {', '.join(gaps)})" if gaps else "")
+        ax.plot(angles + angles[:1], ys + ys[:1], LINE_STYLES[n % 4], marker=MARKERS[n % 8], markersize=4,
+                color="black" if n % 2 == 0 else "#666666", linewidth=1.2, label=label)
+        if n == 0:
+            ax.fill(angles + angles[:1], ys + ys[:1], color="#000000", alpha=0.08)
+    import textwrap
+
+    ax.set_xticks(angles, [textwrap.fill(a, 16) for a in axes], fontsize=7)
+    ax.tick_params(axis="x", pad=10)
+    for text, angle in zip(ax.get_xticklabels(), angles):  # labels lean away from the plot on both sides
+        side = math.sin(angle)
+        text.set_horizontalalignment("left" if side > 0.1 else "right" if side < -0.1 else "center")
+    ax.set_ylim(0, 1)
+    ticks = [0.25, 0.5, 0.75, 1]
+    ax.set_yticks(ticks, [fmt.number(t, 2) for t in ticks], fontsize=6, color="#555555")
+    ax.grid(linewidth=0.4, color="#bbbbbb")
+    if title:
+        ax.set_title(title, fontsize=10, pad=14)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
+    return fig

@@ -1,0 +1,328 @@
+"""The city's own index in a report: ranked tables, charts and sentences per audience, as plain data.
+
+:func:`ranking_context` computes :func:`dxreport.compute.unit_index.unit_index` for each
+of the city's frameworks (``data/frameworks/<city>-dvi-*.yaml``: departments;
+wards and communes) and turns one period of it into what section III of the
+city report and ``notebooks/dx_index.ipynb`` show: the ranked rows, the units
+without an index and why, the SVG charts (drawn here, so marked safe by the
+template as every other chart), and one sentence per audience that states
+only figures of its table. Numbers stay numbers; templates format them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dxreport.compute import unit_index
+from dxreport.domain import fmt, frameworks, paths
+from dxreport.domain.config import load_indicators
+from dxreport.domain.frameworks import Framework
+from dxreport.domain.periods import Period
+from dxreport.domain.units import KIND_LABELS
+from dxreport.publish import charts
+
+RADAR_TOP = 2  # best and worst units drawn on each audience's radar (4 lines stay legible in grey)
+BARS_WIDTH = 4.4  # inches of plot; with the names to its left the chart fills the A4 text width at about full size
+CHANGE_SYMBOLS = {"up": "↑", "down": "↓", "same": "=", "new": "–", "unranked": "–"}
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return value
+    return value.item() if hasattr(value, "item") else value
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " và " + parts[-1]
+
+
+def change_of(rank_change: int | None, previous_rank: int | None, rank: int | None = 1) -> dict[str, Any]:
+    """A rank change in words and a symbol, so it never relies on colour: ``↑ tăng 3 bậc``."""
+    if rank is None:
+        key, label = "unranked", "không xếp hạng kỳ này"
+    elif rank_change is None:
+        key, label = "new", "chưa xếp hạng kỳ trước"
+    elif rank_change > 0:
+        key, label = "up", f"tăng {fmt.number(rank_change)} bậc"
+    elif rank_change < 0:
+        key, label = "down", f"giảm {fmt.number(-rank_change)} bậc"
+    else:
+        key, label = "same", "giữ nguyên"
+    return {"change_key": key, "change_symbol": CHANGE_SYMBOLS[key], "change_label": label}
+
+
+def _missing_reason(obs: pd.DataFrame, fw: Framework, unit: str, missing: list[str]) -> str:
+    """Why a unit has no index: nothing sent, or which components lack a value (or have a zero denominator)."""
+    own = obs[obs["unit"] == unit].dropna(subset=["value"]).drop_duplicates("indicator").set_index("indicator")["value"]
+    if own.empty:
+        return "chưa gửi số liệu"
+    parts = []
+    for c in fw.components():
+        if c.code not in missing or c.input is None:
+            continue
+        absent = [i for i in c.input.indicators() if i not in own.index]
+        if absent:
+            parts.append(f"{c.code} (thiếu {', '.join(absent)})")
+        elif c.input.denominator and own[c.input.denominator] == 0:
+            parts.append(f"{c.code} ({c.input.denominator} bằng 0)")
+        else:
+            parts.append(c.code)
+    return "chưa đủ số liệu để tính " + ", ".join(parts)
+
+
+def audience_summary(audience: dict[str, Any], period: str) -> str:
+    """One or two sentences: best, worst, biggest climber, units without an index — figures of the table only."""
+    label = fmt.period_label(period)
+    previous = fmt.period_label(Period.parse(period).previous)
+    ranked = [r for r in audience["rows"] if r["rank"] is not None]
+    who = audience["audience_label"].lower()
+    if not ranked:
+        return f"{label}, chưa {who} nào có đủ số liệu để tính chỉ số."
+    text = f"{label}, {fmt.number(len(ranked))}/{fmt.number(audience['unit_count'])} {who} có chỉ số"
+    best = [r for r in ranked if r["rank"] == 1]
+    last = max(r["rank"] for r in ranked)
+    worst = [r for r in ranked if r["rank"] == last]
+    text += f"; dẫn đầu là {_join([r['name'] for r in best])} ({fmt.index(best[0]['total'])})"
+    if last != 1:
+        text += f", thấp nhất là {_join([r['name'] for r in worst])} ({fmt.index(worst[0]['total'])}, hạng {fmt.number(last)})"
+    text += "."
+    rose = _biggest_move(ranked, +1, f" so với {previous}")
+    if not rose and any(r["previous_rank"] is not None for r in ranked):
+        rose = f" Không {who} nào tăng hạng so với {previous}."
+    text += rose + _biggest_move(ranked, -1, "")
+    if audience["unranked"]:
+        text += " Chưa có chỉ số: " + "; ".join(f"{u['name']} ({u['reason']})" for u in audience["unranked"]) + "."
+    return text
+
+
+def _biggest_move(ranked: list[dict[str, Any]], direction: int, since: str) -> str:
+    """The sentence naming the unit(s) that rose (``direction`` +1) or fell (-1) the most places; '' if none moved so."""
+    moved = [r for r in ranked if r["rank_change"] is not None and r["rank_change"] * direction > 0]
+    if not moved:
+        return ""
+    places = max(abs(r["rank_change"]) for r in moved)
+    most = [r for r in moved if abs(r["rank_change"]) == places]
+    verb, towards = ("tăng", "lên") if direction > 0 else ("giảm", "xuống")
+    head = f" {verb.capitalize()} nhiều bậc nhất{since} là"
+    if len(most) == 1:
+        r = most[0]
+        return (f"{head} {r['name']} ({verb} {fmt.number(places)} bậc, "
+                f"từ hạng {fmt.number(r['previous_rank'])} {towards} hạng {fmt.number(r['rank'])}).")
+    return f"{head} {_join([r['name'] for r in most])} (cùng {verb} {fmt.number(places)} bậc)."
+
+
+def _audience_label(fw: Framework, kinds: list[str]) -> str:
+    present = [KIND_LABELS[k] for k in fw.audience if k in kinds] or [KIND_LABELS[k] for k in fw.audience]
+    text = ", ".join(p.lower() for p in present)
+    return text[:1].upper() + text[1:]
+
+
+def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, period: str,
+                     succession: pd.DataFrame | None, *, draw: bool = True) -> dict[str, Any]:
+    """One framework's block: rows, unranked units with reasons, charts and the sentence."""
+    table = unit_index.unit_index(observations, fw, units, periods=[period], succession=succession)
+    part = unit_index.ranking(table, period)
+    obs = observations[observations["period"] == period]
+    index_codes = fw.codes("index")
+    rows, unranked = [], []
+    for r in part.to_dict("records"):
+        row = {
+            "unit": r["unit"], "name": r["name"], "kind": r["kind"], "kind_label": KIND_LABELS.get(r["kind"], r["kind"]),
+            "rank": _plain(r["rank"]), "total": _plain(r[fw.total.code]),
+            "indices": [_plain(r[c]) for c in index_codes],
+            "previous_rank": _plain(r["previous_rank"]), "rank_change": _plain(r["rank_change"]),
+            "previous_total": _plain(r["previous_total"]), "total_change": _plain(r["total_change"]),
+            "previous_from": ", ".join(units.loc[c, "name"] if c in units.index else c
+                                       for c in r["previous_from"].split(", ") if c),
+        }
+        row.update(change_of(row["rank_change"], row["previous_rank"], row["rank"]))
+        row["reason"] = "" if row["rank"] is not None else _missing_reason(
+            obs, fw, r["unit"], r["missing"].split(", ") if r["missing"] else [])
+        rows.append(row)
+        if row["rank"] is None:
+            unranked.append({"unit": row["unit"], "name": row["name"], "reason": row["reason"]})
+    key = fw.id.rsplit("-", 1)[-1]
+    audience = {
+        "key": key,
+        "framework_id": fw.id,
+        "framework_name": fw.name,
+        "decision": fw.decision,
+        "audience_label": _audience_label(fw, sorted({r["kind"] for r in rows})),
+        "total_code": fw.total.code,
+        "total_name": fw.total.name,
+        "indices": [{"code": i.code, "name": i.name, "points": i.points} for i in fw.indices],
+        "rows": rows,
+        "unranked": unranked,
+        "unit_count": len(rows),
+        "ranked_count": len(rows) - len(unranked),
+        "radar_units": [],
+        "radar_top": RADAR_TOP,
+        "charts": {"bars": "", "radar": ""},
+    }
+    ranked = [r for r in rows if r["rank"] is not None]
+    shown = ranked if len(ranked) <= 2 * RADAR_TOP else ranked[:RADAR_TOP] + ranked[-RADAR_TOP:]
+    audience["radar_units"] = [r["name"] for r in shown]
+    if draw and rows:
+        audience["charts"]["bars"] = charts.to_svg(charts.ranking_bars(
+            [r["name"] for r in rows], [r["total"] for r in rows], [r["rank"] for r in rows],
+            xlabel=f"{fw.total.name} ({fw.total.code})", width=BARS_WIDTH))
+        if shown and len(index_codes) >= 3:
+            audience["charts"]["radar"] = charts.to_svg(charts.radar(
+                [i.name for i in fw.indices],
+                [{"label": f"{r['rank']}. {r['name']}", "values": r["indices"]} for r in shown]))
+    audience["summary"] = audience_summary(audience, period)
+    return audience
+
+
+def ranking_context(observations: pd.DataFrame, units: pd.DataFrame, root: Path, city_dir: Path, period: str,
+                    succession: pd.DataFrame | None = None, *, draw: bool = True) -> dict[str, Any] | None:
+    """Section III of the city report: one block per audience of the city's frameworks (None when it has none).
+
+    ``observations`` from :func:`dxreport.store.load_observations`; ``units`` from
+    :func:`dxreport.domain.units.load_units`. ``succession`` defaults to the city's
+    ``succession.csv`` when present (pass an empty frame to compare units only with
+    themselves). ``draw=False`` skips the charts (for quick checks).
+    """
+    from dxreport.domain.succession import load_succession
+
+    city = Path(city_dir).name
+    fws = frameworks.city_frameworks(Path(root), city)
+    if not fws:
+        return None
+    indicators = load_indicators(Path(city_dir))
+    for fw in fws:
+        unit_index.check_inputs(fw, indicators, frameworks.frameworks_dir(Path(root)) / f"{fw.id}.yaml")
+    if succession is None and (Path(city_dir) / "succession.csv").is_file():
+        succession = load_succession(Path(city_dir), units)
+    if succession is not None and succession.empty:
+        succession = None
+    if draw:
+        charts.use_fonts(paths.fonts_dir(Path(root)))
+    p = Period.parse(period)
+    audiences = [audience_context(observations, fw, units, p.id, succession, draw=draw) for fw in fws]
+    audiences = [a for a in audiences if a["rows"]]
+    if not audiences:
+        return None
+    return {
+        "period": p.id,
+        "period_label": fmt.period_label(p),
+        "previous_period_label": fmt.period_label(p.previous),
+        "audiences": audiences,
+        "summary": [a["summary"] for a in audiences],
+    }
+
+
+def unit_ranking(context: dict[str, Any] | None, unit: str) -> dict[str, Any] | None:
+    """One unit's slot in its audience, for the scorecard (``value``, ``rank``, ``of``, ``rank_change`` …)."""
+    for a in (context or {}).get("audiences", []):
+        for r in a["rows"]:
+            if r["unit"] != unit:
+                continue
+            return {
+                "framework_name": a["framework_name"], "audience": a["audience_label"], "total_code": a["total_code"],
+                "period_label": context["period_label"], "previous_period_label": context["previous_period_label"],  # type: ignore[index]
+                "value": r["total"], "rank": r["rank"], "of": a["ranked_count"], "units": a["unit_count"],
+                "rank_change": r["rank_change"], "previous_rank": r["previous_rank"], "total_change": r["total_change"],
+                "change_key": r["change_key"], "change_symbol": r["change_symbol"], "change_label": r["change_label"],
+                "reason": r["reason"],
+                "indices": [dict(i, value=v) for i, v in zip(a["indices"], r["indices"])],
+            }
+    return None
+
+
+def index_frames(context: dict[str, Any] | None) -> dict[str, pd.DataFrame]:
+    """Each audience's table with Vietnamese headers and numeric values, for the Excel annex and CSV files."""
+    out: dict[str, pd.DataFrame] = {}
+    for a in (context or {}).get("audiences", []):
+        data: dict[str, Any] = {
+            "Hạng": pd.array([r["rank"] for r in a["rows"]], dtype="Int64"),
+            "Mã đơn vị": [r["unit"] for r in a["rows"]],
+            "Đơn vị": [r["name"] for r in a["rows"]],
+        }
+        for n, i in enumerate(a["indices"]):
+            data[f"{i['name']} ({i['code']})"] = pd.array([r["indices"][n] for r in a["rows"]], dtype="Float64")
+        data[f"{a['total_name']} ({a['total_code']})"] = pd.array([r["total"] for r in a["rows"]], dtype="Float64")
+        data["Hạng kỳ trước"] = pd.array([r["previous_rank"] for r in a["rows"]], dtype="Int64")
+        data["Thay đổi hạng"] = pd.array([r["rank_change"] for r in a["rows"]], dtype="Int64")
+        data["Chỉ số kỳ trước"] = pd.array([r["previous_total"] for r in a["rows"]], dtype="Float64")
+        data["Chỉ số kỳ trước lấy từ đơn vị tiền thân"] = [r["previous_from"] for r in a["rows"]]
+        data["Ghi chú"] = [r["reason"] for r in a["rows"]]
+        out[a["key"]] = pd.DataFrame(data)
+    return out
+
+
+SHEET_NAMES = {"so": "ChiSo_SoBanNganh", "xa": "ChiSo_PhuongXa"}
+
+
+def annex_sheets(context: dict[str, Any] | None) -> dict[str, pd.DataFrame]:
+    """:func:`index_frames` keyed by Excel sheet name."""
+    return {SHEET_NAMES.get(k, f"ChiSo_{k}"): f for k, f in index_frames(context).items()}
+
+
+def display_table(audience: dict[str, Any]) -> pd.DataFrame:
+    """One audience's table as a reader sees it in a notebook: Vietnamese headers, formatted values."""
+    rows = audience["rows"]
+    data: dict[str, Any] = {"Hạng": [fmt.number(r["rank"]) for r in rows], "Đơn vị": [r["name"] for r in rows]}
+    for n, i in enumerate(audience["indices"]):
+        data[i["code"]] = [fmt.index(r["indices"][n]) for r in rows]
+    data[audience["total_code"]] = [fmt.index(r["total"]) for r in rows]
+    data["Hạng kỳ trước"] = [fmt.number(r["previous_rank"]) for r in rows]
+    data["Thay đổi hạng"] = [f"{r['change_symbol']} {r['change_label']}" for r in rows]
+    data["Ghi chú"] = [r["reason"] for r in rows]
+    return pd.DataFrame(data).set_index("Hạng")
+
+
+TEMPLATE = "dx_index.html.j2"
+
+
+def report_context(ranking: dict[str, Any], *, city: Any, report_date: str, sample_mark: str,
+                   document_number: str = "") -> dict[str, Any]:
+    """Context of the standalone index report (``templates/dx_index.html.j2``): the header's data around ``ranking``."""
+    from dxreport.publish.render import document_context
+
+    return {
+        **document_context(city=city, period=ranking["period"], report_date=report_date, document_number=document_number,
+                           sample_mark=sample_mark, title=f"Chỉ số chuyển đổi số của các đơn vị {ranking['period_label']}"),
+        "ranking": dict(ranking, first_figure=1),
+    }
+
+
+def write_index(ranking: dict[str, Any] | None, out: Path, root: Path | None = None,
+                context: dict[str, Any] | None = None) -> dict[str, Path]:
+    """``index_<audience>.csv`` per audience in ``out``; with ``context`` (:func:`report_context`) also report.html and .pdf."""
+    from dxreport.publish import report
+
+    written = report.write_tables({f"index_{k}": f for k, f in index_frames(ranking).items()}, out)
+    if context is not None and root is not None:
+        written.update(report.write_report(TEMPLATE, context, out, root))
+    return written
+
+
+def history_frames(observations: pd.DataFrame, units: pd.DataFrame, root: Path, city_dir: Path, period: str,
+                   quarters: int = 4, succession: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """Per audience: each unit's total over the last ``quarters`` periods (rows: today's units; values unrounded)."""
+    from dxreport.domain.succession import load_succession
+
+    if succession is None and (Path(city_dir) / "succession.csv").is_file():
+        succession = load_succession(Path(city_dir), units)
+    p = Period.parse(period)
+    periods = [p.shift(-k).id for k in range(quarters - 1, -1, -1)]
+    out = {}
+    for fw in frameworks.city_frameworks(Path(root), Path(city_dir).name):
+        table = unit_index.unit_index(observations, fw, units, periods=periods, succession=succession)
+        wide = table.pivot_table(index=["unit", "name"], columns="period", values=fw.total.code, aggfunc="first")
+        now = unit_index.ranking(table, p.id)
+        wide = wide.reindex(pd.MultiIndex.from_frame(now[["unit", "name"]]), columns=periods)
+        wide.columns = [fmt.period_label(c) for c in wide.columns]
+        out[fw.id.rsplit("-", 1)[-1]] = wide.reset_index(level="unit", drop=True)
+    return out

@@ -1,0 +1,177 @@
+"""The data-quality report (chất lượng số liệu): sentences and plain-data context from the quality tables.
+
+:func:`quality_context` turns the tables of :mod:`dxreport.compute.quality` into plain data for
+``templates/_submissions.html.j2`` (section IV of the city report) and
+``templates/data_quality.html.j2`` (the standalone data-quality report).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dxreport import store
+from dxreport.compute.quality import JumpRule
+from dxreport.domain import fmt
+from dxreport.domain.config import City
+from dxreport.domain.periods import Period
+from dxreport.publish import report
+from dxreport.publish.render import document_context
+
+# ---------------------------------------------------------------- context
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe scalars: NaN → None, dates → ISO text, numpy numbers → Python numbers."""
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    try:
+        if pd.isna(value):  # NaN, NaT, pd.NA
+            return None
+    except (TypeError, ValueError):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    frame = frame if columns is None else frame[columns]
+    return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " và " + parts[-1]
+
+
+def summary_sentence(counts: dict[str, Any], missing: list[dict[str, Any]], period: str) -> str:
+    """One short paragraph stating only figures of the summary table (``counts``) and the missing list."""
+    p = Period.parse(period)
+    text = (f"{fmt.period_label(p)}, {counts['submitted']}/{counts['expected']} đơn vị phải báo cáo đã gửi số liệu"
+            f" ({fmt.percent(counts['submitted_share'])})")
+    if missing:
+        text += "; chưa gửi: " + _join([m["name"] for m in missing])
+    text += "."
+    sent = []
+    if counts["late"]:
+        sent.append(f"{counts['late']} đơn vị gửi muộn so với hạn {fmt.date_short(counts['deadline'])}")
+    else:
+        sent.append(f"các đơn vị đã gửi đều gửi đúng hạn {fmt.date_short(counts['deadline'])}")
+    if counts["incomplete"]:
+        sent.append(f"{counts['incomplete']} đơn vị gửi thiếu chỉ số")
+    if counts["problems"]:
+        sent.append(f"{counts['units_with_problems']} đơn vị có {counts['problems']} lỗi số liệu chưa khắc phục")
+    if counts["jumps"]:
+        sent.append(f"{counts['jumps']} số liệu biến động bất thường so với {fmt.period_label(p.previous)} cần kiểm tra lại")
+    text += " " + _join(sent)[:1].upper() + _join(sent)[1:] + "."
+    return text
+
+
+def jump_rule_text(rule: JumpRule) -> str:
+    """The rule in words, for the reader: ``số đếm thay đổi trên 50% và từ 10 trở lên; tỷ lệ thay đổi trên 30 điểm %``."""
+    text = (f"số đếm thay đổi trên {fmt.percent(rule.relative, 0)} và từ {fmt.number_auto(rule.min_absolute)} trở lên; "
+            f"tỷ lệ thay đổi trên {fmt.points(rule.share_points, 0).lstrip('+')}")
+    return text + ("; câu trả lời có/chưa thay đổi" if rule.yesno else "")
+
+
+def problems_supported() -> bool:
+    """Whether the store records intake's validity problems (``store.load_problems``)."""
+    return hasattr(store, "load_problems")
+
+
+def quality_context(
+    tables: dict[str, pd.DataFrame], *, period: str, rule: JumpRule = JumpRule(), max_jumps: int | None = None,
+    problems_checked: bool | None = None,
+) -> dict[str, Any]:
+    """Plain data (numbers, ISO dates, strings) for ``_submissions.html.j2`` and ``data_quality.html.j2``.
+
+    ``tables`` is the result of :func:`quality_tables`; ``rule`` the rule its jumps were
+    computed with (stated in the report). ``max_jumps`` shortens the jump list (for the
+    city report); ``jumps_more`` says how many were left out. ``problems_checked``
+    (default: the store records problems, or some were given) tells the reader
+    whether "no problems" means checked and clean or not checked at all.
+    """
+    p = Period.parse(period)
+    if problems_checked is None:
+        problems_checked = problems_supported() or len(tables["problems"]) > 0
+    comp, time_ = tables["completeness"], tables["timeliness"]
+    units = comp.merge(time_.drop(columns=["name"]), on="unit", how="left")
+    by_unit = tables["problems_by_unit"].set_index("unit")
+    units["problems"] = [int(by_unit.loc[u, "problems"]) if u in by_unit.index else 0 for u in units["unit"]]
+    rejected = {u: int(by_unit.loc[u, "rejected_files"]) for u in by_unit.index}
+    missing = [dict(r, rejected_files=rejected.get(r["unit"], 0))
+               for r in _records(units[~units["submitted"]], ["unit", "name", "kind_label"])]
+    late = time_[time_["state"] == "late"].sort_values("days_late", ascending=False, kind="stable")
+    incomplete = units[units["submitted"] & (units["received"] < units["expected"])]
+    jumps_ = tables["jumps"]
+    shown = jumps_ if max_jumps is None else jumps_.head(max_jumps)
+    counts = {
+        "expected": len(units),
+        "submitted": int(units["submitted"].sum()),
+        "missing": int((~units["submitted"]).sum()),
+        "submitted_share": float(units["submitted"].mean()) if len(units) else None,
+        "on_time": int((time_["state"] == "on_time").sum()),
+        "late": len(late),
+        "incomplete": len(incomplete),
+        "indicators_expected": int(units["expected"].sum()),
+        "indicators_received": int(units["received"].sum()),
+        "indicators_share": float(units["received"].sum() / units["expected"].sum()) if units["expected"].sum() else None,
+        "resubmitted": int((units["revisions"].fillna(0) > 1).sum()),
+        "units_with_problems": len(tables["problems_by_unit"]),
+        "problems": int(tables["problems_by_unit"]["problems"].sum()),
+        "jumps": len(jumps_),
+        "unexpected": len(tables["unexpected"]),
+        "deadline": _plain(time_["deadline"].iloc[0]) if len(time_) else None,
+    }
+    context = {
+        "period": p.id,
+        "period_label": fmt.period_label(p),
+        "previous_period_label": fmt.period_label(p.previous),
+        "counts": counts,
+        "units": _records(units, ["unit", "name", "kind_label", "submitted", "revisions", "submitted_on", "date_source",
+                                  "state", "state_label", "days_late", "expected", "received", "share",
+                                  "missing_indicators", "problems"]),
+        "missing": missing,
+        "late": _records(late, ["unit", "name", "deadline", "submitted_on", "date_source", "days_late", "revisions"]),
+        "incomplete": _records(incomplete, ["unit", "name", "expected", "received", "share", "missing_indicators"]),
+        "unexpected": _records(tables["unexpected"]),
+        "problems_checked": bool(problems_checked),
+        "problems_by_unit": _records(tables["problems_by_unit"]),
+        "problems": _records(tables["problems"], ["unit", "name", "file", "sheet", "row", "column", "message",
+                                                  "file_state", "file_state_label"]),
+        "jumps": _records(shown),
+        "jumps_more": len(jumps_) - len(shown),
+        "jump_rule": asdict(rule),
+        "jump_rule_text": jump_rule_text(rule),
+    }
+    context["summary"] = summary_sentence(counts, missing, p.id)
+    return context
+
+
+# ---------------------------------------------------------------- the standalone report
+
+TEMPLATE = "data_quality.html.j2"
+
+
+def report_context(
+    quality: dict[str, Any], *, city: City, report_date: str, sample_mark: str, document_number: str = "",
+) -> dict[str, Any]:
+    """Context of the standalone data-quality report: the header block's data around ``quality``."""
+    return {
+        **document_context(city=city, period=quality["period"], report_date=report_date, document_number=document_number,
+                           sample_mark=sample_mark,
+                           title=f"Tình hình gửi số liệu và chất lượng số liệu chuyển đổi số {quality['period_label']}"),
+        "quality": quality,
+    }
+
+
+def write_quality_report(context: dict[str, Any], tables: dict[str, pd.DataFrame], out: Path, root: Path) -> dict[str, Path]:
+    """report.html, report.pdf and one CSV per quality table in ``out`` (``trace.csv`` lists the files used)."""
+    written = report.write_tables(tables, out)
+    written.update(report.write_report(TEMPLATE, context, out, root))
+    return written

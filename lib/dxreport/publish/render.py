@@ -1,0 +1,141 @@
+"""Jinja rendering of plain-data contexts to HTML, and HTML to PDF with WeasyPrint.
+
+Autoescape is on and undefined names are errors, so a unit's text can never
+become markup and a missing field never renders as an empty string.
+"""
+
+from __future__ import annotations
+
+import shutil
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from dxreport.domain import fmt
+from dxreport.domain.errors import DxError
+
+
+def environment(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(fmt.jinja_filters())
+    return env
+
+
+def document_context(*, city: Any, period: str, report_date: Any, title: str, sample_mark: str,
+                     document_number: str = "") -> dict[str, Any]:
+    """What every report's header block (NĐ 30/2020) reads: issuing body, number, place and date, title, sample mark."""
+    return {
+        "lang": "vi",
+        "city": city.model_dump(mode="json"),
+        "period": str(period),
+        "period_label": fmt.period_label(period),
+        "report_date": str(report_date),
+        "document_number": document_number,
+        "sample_mark": sample_mark,
+        "title": title,
+    }
+
+
+def render_html(templates_dir: Path, template: str, context: dict[str, Any]) -> str:
+    return environment(templates_dir).get_template(template).render(**context)
+
+
+def font_face_css(fonts_dir: Path) -> str:
+    """@font-face rules pointing at the shipped Liberation Serif files (for WeasyPrint)."""
+    faces = [("Regular", "normal", "normal"), ("Bold", "bold", "normal"), ("Italic", "normal", "italic"), ("BoldItalic", "bold", "italic")]
+    rules = []
+    for name, weight, style in faces:
+        url = (fonts_dir / f"LiberationSerif-{name}.ttf").resolve().as_uri()
+        rules.append(
+            f'@font-face {{ font-family: "Report Serif"; src: url("{url}"); font-weight: {weight}; font-style: {style}; }}'
+        )
+    return "\n".join(rules)
+
+
+def write_pdf(html: str, path: Path, fonts_dir: Path, base_url: Path, title: str) -> None:
+    """Render ``html`` to ``path`` with the shipped fonts embedded."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    try:
+        css = CSS(string=font_face_css(fonts_dir), font_config=font_config)
+        document = HTML(string=html, base_url=str(base_url)).render(stylesheets=[css], font_config=font_config)
+        document.metadata.title = title
+        document.metadata.authors = ["dxreport"]
+        document.metadata.lang = "vi"
+        # PDF/A-2b for archiving; WeasyPrint embeds the fonts and an sRGB output intent.
+        document.write_pdf(str(path), pdf_variant="pdf/a-2b", uncompressed_pdf=False)
+    finally:
+        # WeasyPrint copies the @font-face fonts into a temporary folder that only its __del__ removes, which a
+        # kernel killed at the end of a batch never runs: 1.5 MB left in /tmp per PDF (706 MB found here).
+        folder = getattr(font_config, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+class MissingGlyphError(DxError):
+    """The report font lacks a character: fail instead of letting WeasyPrint substitute another font."""
+
+
+class _Text(HTMLParser):
+    """Collects the text a reader sees, skipping <style>, <script> and inline SVG (drawn as paths)."""
+
+    SKIP = {"style", "script", "svg"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.chars: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.chars.update(data)
+
+
+def _cmap(font_path: Path) -> frozenset[int]:
+    stat = font_path.stat()
+    return _cmap_of(font_path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _cmap_of(font_path: Path, mtime_ns: int, size: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(font_path), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+# Keyed by the font file's identity and immutable, so a warm kernel keeps it from one report to the next.
+_cmap_of.survives_reset = True
+
+
+def check_glyphs(html: str, fonts_dir: Path) -> None:
+    """Every visible character of ``html`` (and of the page-margin texts) must be in the report serif."""
+    parser = _Text()
+    parser.feed(html)
+    chars = parser.chars | set("DỮ LIỆU MẪU0123456789")
+    for face in ("Regular", "Bold", "Italic", "BoldItalic"):
+        cmap = _cmap(fonts_dir / f"LiberationSerif-{face}.ttf")
+        missing = sorted(c for c in chars if not c.isspace() and ord(c) not in cmap)
+        if missing:
+            listed = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:10])
+            raise MissingGlyphError(f"Phông chữ Liberation Serif {face} không có ký tự: {listed}. Hãy sửa văn bản nguồn (có thể do gõ sai bảng mã).")
