@@ -24,9 +24,9 @@ def test_percent_and_points():
     assert fmt.percent(0.853) == "85,3%"
     assert fmt.percent(1) == "100,0%"
     assert fmt.percent(0.5, 0) == "50%"
-    assert fmt.points(0.021) == "+2,1 điểm\u00a0%"
-    assert fmt.points(-0.295238) == "−29,5 điểm\u00a0%"
-    assert fmt.points(0.0001) == "0 điểm\u00a0%"
+    assert fmt.points(0.021) == "+2,1 điểm\u00a0phần\u00a0trăm"
+    assert fmt.points(-0.295238) == "−29,5 điểm\u00a0phần\u00a0trăm"
+    assert fmt.points(0.0001) == "0 điểm\u00a0phần\u00a0trăm"
 
 
 def test_signed_and_auto():
@@ -60,3 +60,18 @@ def test_filters_cover_every_formatter():
     filters = fmt.jinja_filters()
     for name in ("number", "index", "percent", "points", "date_admin", "period_label", "measure"):
         assert callable(filters[name])
+
+
+def test_counts_yes_no_and_unit_names_in_running_text():
+    assert fmt.count(6) == "06"
+    assert fmt.count(15) == "15"
+    assert fmt.count(0) == "0"
+    assert fmt.yes_no(1) == "Có" and fmt.yes_no(0) == "Chưa" and fmt.yes_no(None) == fmt.MISSING
+    assert fmt.units_of(8, 14) == "8/14 đơn\u00a0vị"
+    assert fmt.units_change(-3) == "−3 đơn\u00a0vị"
+    assert fmt.unit_in_text("Phường Ngũ Hành Sơn") == "phường Ngũ Hành Sơn"
+    assert fmt.unit_in_text("Xã Bà Nà") == "xã Bà Nà"
+    assert fmt.unit_in_text("Thành phố Đà Nẵng") == "thành phố Đà Nẵng"
+    assert fmt.unit_in_text("Sở Văn hóa và Thể thao") == "Sở Văn hóa và Thể thao"
+    assert fmt.unit_in_text("Xây dựng") == "Xây dựng"  # only the whole word counts
+    assert fmt.lower_first("Quý III/2026") == "quý III/2026"

@@ -74,7 +74,7 @@ def test_sample_context_summary_states_table_figures(sample):
     assert (c["expected"], c["submitted"], c["missing"]) == (28, 26, 2)
     assert c["on_time"] + c["late"] + c["missing"] == c["expected"]
     assert q["summary"].startswith("Quý III/2026, 26/28 đơn vị phải báo cáo đã gửi số liệu (92,9%)")
-    assert "Sở Du lịch và Xã Bà Nà" in q["summary"]
+    assert "Sở Du lịch và xã Bà Nà" in q["summary"]
     assert f"{c['late']} đơn vị gửi muộn so với hạn 19/9/2026" in q["summary"]
     assert q == quality_report.quality_context(sample["tables"], period=PERIOD)  # deterministic
 
@@ -156,7 +156,8 @@ def test_jumps_detected_and_not_detected(cfg):
     ])
     found = quality.jumps(pd.concat([before, now]), cfg["indicators"], cfg["units"], PERIOD)
     assert set(zip(found["unit"], found["indicator"])) == {
-        ("SNV", "HS_TONG"), ("SNV", "HS_TT/HS_TONG"), ("SCT", "HS_TONG"), ("SKHCN", "TB_1GB")}
+        ("SNV", "HS_TONG"), ("SNV", "HS_TT/HS_TONG"), ("SCT", "HS_TONG"), ("SKHCN", "TB_1GB"),
+        ("SNV", "DAU_MOI")}  # a yes/no answer that falls from 1 to 0 is flagged by default
     row = found.set_index(["unit", "indicator"]).loc[("SNV", "HS_TONG")]
     assert (row["previous"], row["current"], row["change"], row["ratio"]) == (100, 200, 100, 2.0)
     ratio = found.set_index(["unit", "indicator"]).loc[("SNV", "HS_TT/HS_TONG")]
@@ -164,8 +165,13 @@ def test_jumps_detected_and_not_detected(cfg):
     assert ratio["unit_of_measure"] == "%"
     assert found.set_index(["unit", "indicator"]).loc[("SCT", "HS_TONG"), "ratio"] is None or pd.isna(
         found.set_index(["unit", "indicator"]).loc[("SCT", "HS_TONG"), "ratio"])
-    with_yesno = quality.jumps(pd.concat([before, now]), cfg["indicators"], cfg["units"], PERIOD, quality.JumpRule(yesno=True))
-    assert ("SNV", "DAU_MOI") in set(zip(with_yesno["unit"], with_yesno["indicator"]))
+    no_drops = quality.jumps(pd.concat([before, now]), cfg["indicators"], cfg["units"], PERIOD,
+                             quality.JumpRule(yesno_drop=False))
+    assert ("SNV", "DAU_MOI") not in set(zip(no_drops["unit"], no_drops["indicator"]))
+    rises = obs([("SNV", "DAU_MOI", 0)], period="2026-Q2"), obs([("SNV", "DAU_MOI", 1)])
+    assert quality.jumps(pd.concat(rises), cfg["indicators"], cfg["units"], PERIOD).empty  # 0 → 1 is no alarm
+    any_change = quality.jumps(pd.concat(rises), cfg["indicators"], cfg["units"], PERIOD, quality.JumpRule(yesno_any=True))
+    assert list(any_change["indicator"]) == ["DAU_MOI"]
     strict = quality.jumps(pd.concat([before, now]), cfg["indicators"], cfg["units"], PERIOD, quality.JumpRule(relative=0.3))
     assert ("STC", "HS_TONG") in set(zip(strict["unit"], strict["indicator"]))
 
@@ -224,7 +230,9 @@ def test_partial_and_standalone_render_the_sample(root, sample, cfg):
     html = render.render_html(root / "templates", "_submissions.html.j2", {"quality": q})
     assert q["summary"] in html
     assert "Sở Du lịch (sở, ban, ngành);" in html and "Xã Bà Nà (xã)." in html
-    assert "Không có số liệu biến động bất thường so với Quý II/2026." in html
+    # the sample's eight yes/no answers that fell from 1 to 0 are listed for the analyst
+    assert q["counts"]["jumps"] == 8 and "Số liệu biến động bất thường so với Quý II/2026" in html
+    assert "Không có số liệu biến động bất thường" not in html
     ctx = quality_report.report_context(q, city=cfg["city"], report_date="2026-10-05", sample_mark="DỮ LIỆU MẪU")
     page = render.render_html(root / "templates", quality_report.TEMPLATE, ctx)
     assert '<html lang="vi">' in page and "Số:" in page and "ngày 05 tháng 10 năm 2026" in page

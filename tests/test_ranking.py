@@ -124,7 +124,7 @@ def test_scorecard_slot_and_annex(root, context, sample_db, tmp_path):
     assert pipeline.unit_ranking(ws, "SNV", PERIOD) == snv  # computed on its own, the same
     assert pipeline.unit_ranking(ws, "DN", PERIOD, context) is None
     for unit, words in (("SNV", ["Chỉ số của đơn vị: 0,7332; xếp hạng 12/14 sở, ban, ngành có chỉ số",
-                                 "↓ giảm 9 bậc so với Quý II/2026, khi đó xếp hạng 3", "Dữ liệu số (DLS)"]),
+                                 "↓ giảm 9 bậc, chỉ số −0,2052 so với Quý II/2026, khi đó xếp hạng 3", "Dữ liệu số (DLS)"]),
                         ("SDL", ["Đơn vị chưa có chỉ số kỳ này: chưa gửi số liệu"])):
         ctx = scorecard_report.scorecard_context(
             city=ws.city, unit={"code": unit, "name": ws.units.loc[unit, "name"], "kind": "department"}, period=PERIOD,

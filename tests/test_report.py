@@ -104,7 +104,7 @@ def test_excel_annex_has_numbers_not_text(built):
     header = [c.value for c in ws[1]]
     assert header[:3] == ["Mã", "Chỉ tiêu", "Trụ cột"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
-    assert len(rows) == 18
+    assert len(rows) == 19  # every target of the programme, the superseded one included
     actual = header.index("Kết quả")
     assert all(isinstance(r[actual], (int, float)) and not isinstance(r[actual], bool) for r in rows)
     assert ws.cell(2, actual + 1).number_format == "0.0%"
@@ -113,14 +113,21 @@ def test_excel_annex_has_numbers_not_text(built):
 def test_summary_sentences_state_only_table_figures(workspace, built):
     import pandas as pd
 
+    from dxreport.domain import fmt
+    from dxreport.publish import narrative
+
     table = pd.read_csv(built["html"].parent / "status.csv")
+    shown = table[~(table["final"] & table["superseded_by"].notna())]  # CT19 is told in CT01's row
     html = built["html"].read_text(encoding="utf-8")
-    counts = table["status"].value_counts()
-    for key, label in status.STATUS_LABELS.items():
-        if counts.get(key, 0):
-            assert f"{counts[key]} chỉ tiêu {label.lower()}" in html
-    good = int(counts.get("met", 0) + counts.get("on_track", 0))
-    assert f"{good}/{len(table)}" in html
+    running, final = shown[~shown["final"]], shown[shown["final"]]
+    assert f"{fmt.count(len(shown))} chỉ tiêu chuyển đổi số được theo dõi" in html
+    assert f"{fmt.count(len(running))} chỉ tiêu đang thực hiện: " in html
+    for key, count in running["status"].value_counts().items():
+        assert f"{fmt.count(count)} chỉ tiêu {narrative.IN_SENTENCE[key]}" in html
+    missed = int((final["status"] == "missed").sum())
+    assert f"{fmt.count(len(final))} chỉ tiêu đã hết hạn" in html and missed == len(final)
+    good = int(shown["status"].isin(status.GOOD).sum())
+    assert f"{fmt.count(good)}/{fmt.count(len(shown))}" in html
 
 
 def test_missing_glyph_fails_instead_of_substituting(root):

@@ -105,5 +105,98 @@ def test_sample_city_has_every_status_but_no_data(sample_db, city_dir):
     programme = load_programme(city_dir)
     table = status.status_table(store.load_observations(sample_db), programme, "2026-Q3")
     assert len(table) == len(programme.targets) >= 15
-    assert {status.MET, status.ON_TRACK, status.BEHIND, status.AT_RISK} <= set(table["status"])
+    assert {status.ON_TRACK, status.BEHIND, status.AT_RISK, status.MISSED, status.EXCEEDED} <= set(table["status"])
     assert table["actual"].notna().all()
+
+
+# ---------------------------------------------------------------- time: running and final statuses
+
+
+def _history(values: dict[str, float]) -> dict[str, float | None]:
+    return dict(values)
+
+
+def test_expired_target_is_judged_once_at_its_deadline():
+    t = make_target(deadline=date(2025, 12, 31), baseline=Baseline(value=0.2, date=date(2023, 12, 31)))
+    q3 = status.Period.parse("2026-Q3")
+    # value at the deadline's quarter decides, not today's value
+    verdict = status.judge(t, q3, {"2025-Q4": 0.55, "2026-Q3": 0.7}, status.Thresholds())
+    assert verdict == {"status": status.MISSED, "final": True, "judged_value": 0.55, "judged_period": "2025-Q4"}
+    assert status.judge(t, q3, {"2025-Q4": 0.6}, status.Thresholds())["status"] == status.ACHIEVED
+    assert status.judge(t, q3, {"2025-Q4": 0.61}, status.Thresholds())["status"] == status.EXCEEDED
+    # no value in the deadline's quarter: the latest one before it, never a later one
+    late = status.judge(t, q3, {"2025-Q2": 0.5, "2026-Q1": 0.9}, status.Thresholds())
+    assert (late["status"], late["judged_period"]) == (status.MISSED, "2025-Q2")
+    assert status.judge(t, q3, {"2026-Q1": 0.9}, status.Thresholds())["status"] == status.NO_DATA
+    # the deadline on the period's last day: final in that very period
+    assert status.judge(t, status.Period.parse("2025-Q4"), {"2025-Q4": 0.3}, status.Thresholds())["final"] is True
+    assert status.judge(t, status.Period.parse("2025-Q3"), {"2025-Q3": 0.3}, status.Thresholds())["final"] is False
+
+
+def test_final_status_of_a_decreasing_target():
+    t = make_target(baseline=Baseline(value=10, date=date(2023, 12, 31)), target=4, direction="decrease",
+                    unit_of_measure="ngày", deadline=date(2025, 6, 30))
+    assert status.final_status(t, 3) == status.EXCEEDED
+    assert status.final_status(t, 4) == status.ACHIEVED
+    assert status.final_status(t, 4.5) == status.MISSED
+    assert status.final_status(t, None) == status.NO_DATA
+
+
+def test_projection_stays_within_what_the_measure_can_take():
+    t = make_target(deadline=date(2030, 12, 31))
+    rising = pd.Series([0.80, 0.88, 0.95, 0.99], index=["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"])
+    assert status.project(rising, t.deadline) > 1  # the straight line leaves the scale…
+    assert status.project(rising, t.deadline, status.bounds(t)) == 1.0  # …the projection does not
+    count = make_target(unit_of_measure="hồ sơ", measure=Measure(kind="value", indicator="X"), target=10, baseline=Baseline(value=100, date=date(2024, 12, 31)), direction="decrease")
+    falling = pd.Series([90.0, 60, 30, 5], index=rising.index)
+    assert status.project(falling, t.deadline, status.bounds(count)) == 0.0
+    assert status.project(pd.Series([0.5, None, None, None], index=rising.index, dtype=float), t.deadline) is None
+
+
+def _programme(targets, groups=()):
+    return Programme(code="P", name="Kế hoạch thử", groups=list(groups), targets=targets)
+
+
+def test_status_table_final_rows_supersession_and_yes_no_counts():
+    old = make_target(code="T0", deadline=date(2025, 12, 31), target=0.5, baseline=Baseline(value=0.2, date=date(2023, 12, 31)))
+    new = make_target(code="T1", supersedes="T0", deadline=date(2030, 12, 31), target=0.9)
+    yn = make_target(code="T2", measure=Measure(kind="share_of_units", indicator="Y"), target=1.0)
+    p = _programme([old, new, yn])
+    rows = [("A", "X", "2025-Q4", 0.52), ("A", "X", "2026-Q2", 0.6), ("A", "X", "2026-Q3", 0.62)]
+    rows += [(u, "Y", "2026-Q2", 1) for u in "ABC"] + [("A", "Y", "2026-Q3", 1), ("B", "Y", "2026-Q3", 0), ("C", "Y", "2026-Q3", 0)]
+    table = status.status_table(obs([(*r, "f.xlsx", "S", 1, 1) for r in rows]), p, "2026-Q3").set_index("code")
+    assert table.loc["T0", ["status", "final", "judged_period", "superseded_by"]].tolist() == [status.EXCEEDED, True, "2025-Q4", "T1"]
+    assert pd.isna(table.loc["T0", "expected"]) and pd.isna(table.loc["T0", "projected"])  # no trajectory after the deadline
+    assert not table.loc["T1", "final"] and table.loc["T1", "status"] in status.RUNNING
+    assert (table.loc["T2", "yes_units"], table.loc["T2", "units"]) == (1, 3)
+    assert (table.loc["T2", "previous_yes_units"], table.loc["T2", "previous_units"]) == (3, 3)
+
+
+def test_programme_groups_and_chains_are_checked():
+    t = make_target(group="HTS")
+    with pytest.raises(ValueError, match="nhóm 'HTS' không có"):
+        _programme([t], groups=[{"code": "CQS", "name": "Chính quyền số"}])
+    with pytest.raises(ValueError, match="thiếu 'group'"):
+        _programme([make_target()], groups=[{"code": "CQS", "name": "Chính quyền số"}])
+    with pytest.raises(ValueError, match="không có trong kế hoạch"):
+        _programme([make_target(supersedes="T9")])
+    early = make_target(code="T0", deadline=date(2029, 12, 31))
+    with pytest.raises(ValueError, match="phải có hạn sau"):
+        _programme([early, make_target(code="T1", supersedes="T0", deadline=date(2028, 12, 31))])
+    p = _programme([make_target(group="HTS"), make_target(code="T2", group="CQS")],
+                   groups=[{"code": "HTS", "name": "Hạ tầng số"}, {"code": "CQS", "name": "Chính quyền số"}])
+    assert list(p.group_names()) == ["HTS", "CQS"]  # the plan's order, not the pillars'
+    assert _programme([make_target(pillar="XHS")]).group_names() == {"XHS": "Xã hội số"}
+
+
+def test_sample_expired_targets_are_final(sample_db, city_dir):
+    from dxreport import store
+
+    programme = load_programme(city_dir)
+    table = status.status_table(store.load_observations(sample_db), programme, "2026-Q3")
+    expired = table[table["deadline"] <= date(2026, 9, 30)]
+    assert len(expired) >= 12
+    assert set(expired["status"]) <= set(status.FINAL) | {status.NO_DATA}
+    assert expired["final"].all() and not table.loc[~table.index.isin(expired.index), "final"].any()
+    shares = table[table["unit_of_measure"] == "%"]["projected"].dropna()
+    assert ((shares >= 0) & (shares <= 1)).all()

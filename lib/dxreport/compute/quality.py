@@ -13,7 +13,6 @@ late submission.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import pandas as pd
 
 from dxreport import store
 from dxreport.compute import scorecard
-from dxreport.domain.config import City, Indicator
+from dxreport.domain.config import City, Indicator, JumpRule  # noqa: F401  (JumpRule: the rule jumps() applies)
 from dxreport.domain.periods import Period
 from dxreport.domain.units import KIND_LABELS, expected_reports
 
@@ -33,23 +32,6 @@ FILE_STATES = {
     "superseded": "Đã có bản gửi lại",
     "rejected": "Không nhập được",
 }
-
-
-@dataclass(frozen=True)
-class JumpRule:
-    """When a change since the previous period is worth an analyst's look.
-
-    Counts: the absolute change is at least ``min_absolute`` and the relative change
-    exceeds ``relative`` (any change of at least ``min_absolute`` from zero counts).
-    Shares (0..1), and the ratio of each count to the count it cannot exceed
-    (``not_above`` in indicators.yaml): the change exceeds ``share_points``.
-    Yes/no answers: any change, only if ``yesno`` is set.
-    """
-
-    relative: float = 0.5
-    min_absolute: float = 10
-    share_points: float = 0.3
-    yesno: bool = False
 
 
 # ---------------------------------------------------------------- inputs
@@ -254,8 +236,10 @@ def jumps(
                     r.value_prev == 0 or abs(change) / abs(r.value_prev) > rule.relative)
             elif kind in ("share", "ratio"):
                 flagged = abs(change) > rule.share_points
+            elif kind == "index":
+                flagged = abs(change) > rule.index_points
             else:  # yesno
-                flagged = rule.yesno and change != 0
+                flagged = (rule.yesno_any and change != 0) or (rule.yesno_drop and r.value_prev > 0 and r.value == 0)
             if flagged:
                 rows.append({
                     "unit": r.unit, "name": _name(units, r.unit), "indicator": r.indicator, "indicator_name": label,
@@ -302,8 +286,12 @@ def trace(submissions: pd.DataFrame, period: str) -> pd.DataFrame:
     return out.sort_values(["period", "unit"]).reset_index(drop=True)
 
 
-def workspace_tables(ws, period: str, problems: pd.DataFrame | None = None, rule: JumpRule = JumpRule()) -> dict[str, pd.DataFrame]:
-    """:func:`quality_tables` for an opened :class:`dxreport.execute.workspace.Workspace`; problems read from its store if not given."""
+def workspace_tables(ws, period: str, problems: pd.DataFrame | None = None, rule: JumpRule | None = None) -> dict[str, pd.DataFrame]:
+    """:func:`quality_tables` for an opened :class:`dxreport.execute.workspace.Workspace`; problems read from its store if not given.
+
+    ``rule`` defaults to the city's own (``jumps`` in city.yaml), the one every report of the city applies.
+    """
+    rule = ws.city.jumps if rule is None else rule
     return quality_tables(
         city=ws.city, units=ws.units, indicators=ws.indicators, period=period, submissions=ws.submissions,
         observations=ws.observations, problems=load_problems(ws.database) if problems is None else problems, rule=rule,

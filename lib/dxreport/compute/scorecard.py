@@ -13,13 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from dxreport.compute.status import (
-    STATUS_LABELS,
-    Thresholds,
-    actuals,
-    classify,
-    expected_at,
-)
+from dxreport.compute.status import STATUS_LABELS, Thresholds, actuals, expected_at, judge, judged_periods
 from dxreport.domain.config import City, Programme
 from dxreport.domain.periods import Period
 
@@ -49,7 +43,8 @@ def unit_status(
     periods, so a report over every unit computes them once.
     """
     p = Period.parse(period)
-    periods = [p.shift(-k).id for k in range(history_quarters - 1, -1, -1)]
+    window = [p.shift(-k).id for k in range(history_quarters - 1, -1, -1)]
+    periods = judged_periods(programme, p, history_quarters)
     if precomputed is None:
         precomputed = (actuals(unit_observations(observations, unit), programme, periods, by_unit=True),
                        actuals(observations, programme, [p.id]))
@@ -59,15 +54,19 @@ def unit_status(
     value_of = lambda series, key: None if key not in series.index or pd.isna(series[key]) else float(series[key])  # noqa: E731
     rows = []
     for t in contributes(programme, unit_indicators):
-        history = {q: value_of(own, (t.code, q)) for q in periods}
+        values = {q: value_of(own, (t.code, q)) for q in periods}
+        history = {q: values.get(q) for q in window}
         value = history[p.id]
         previous = history.get(p.previous.id)
         expected, _ = expected_at(t, p.end)
-        key = classify(t, value, p.end, thresholds)
+        verdict = judge(t, p, values, thresholds)
+        key = verdict["status"]
         rows.append({
             "code": t.code,
             "name": t.name,
             "pillar": t.pillar,
+            "group": programme.group_of(t),
+            "measure_kind": t.measure.kind,
             "unit_of_measure": t.unit_of_measure,
             "target": t.target,
             "deadline": t.deadline,
@@ -75,9 +74,12 @@ def unit_status(
             "previous": previous,
             "change": None if value is None or previous is None else value - previous,
             "city_value": value_of(city_now, t.code),
-            "expected": expected,
+            "expected": None if verdict["final"] else expected,
             "status": key,
             "status_label": STATUS_LABELS[key],
+            "final": verdict["final"],
+            "judged_value": verdict["judged_value"],
+            "judged_period": verdict["judged_period"],
             "history": history,
         })
     return pd.DataFrame(rows)

@@ -99,7 +99,7 @@ def unit_index(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, p
         scored.insert(2, "kind", present["kind"].reindex(codes).to_numpy())
         frames.append(scored.reset_index())
     columns = ["period", "unit", "name", "kind", *index_codes, "rank", "previous_rank", "rank_change",
-               "previous_total", "total_change", "previous_from", "missing"]
+               "common_rank_change", "previous_total", "total_change", "previous_from", "missing"]
     if not frames:
         return pd.DataFrame(columns=columns)
     table = pd.concat(frames, ignore_index=True)
@@ -117,9 +117,25 @@ def unit_index(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, p
     table = table.merge(history.dropna(subset=["period"]), on=["period", "unit"], how="left")
     table["previous_from"] = table["previous_from"].fillna("")
     table["total_change"] = table[total] - table["previous_total"]
+    table["common_rank_change"] = common_rank_change(table)
     if periods is not None:
         table = table[table["period"].isin(periods)]
     return table[columns].sort_values(["period", "rank", "unit"], na_position="last", ignore_index=True)
+
+
+def common_rank_change(table: pd.DataFrame) -> pd.Series:
+    """The rank change among the units ranked in both periods only (like for like).
+
+    A unit can climb because units above it left the ranking (no data this period); its
+    ``rank_change`` is then positive while this one is not, and the report says so.
+    """
+    out = pd.Series(pd.NA, index=table.index, dtype="Int64")
+    both = table["rank"].notna() & table["previous_rank"].notna()
+    for _, part in table[both].groupby("period"):
+        now = part["rank"].astype(float).rank(method="min")
+        before = part["previous_rank"].astype(float).rank(method="min")
+        out.loc[part.index] = (before - now).astype("Int64")
+    return out
 
 
 def ranking(table: pd.DataFrame, period: str) -> pd.DataFrame:

@@ -10,15 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dxreport.compute import scorecard
-from dxreport.compute.status import (
-    AT_RISK,
-    BEHIND,
-    MET,
-    NO_DATA,
-    ON_TRACK,
-    Thresholds,
-    actuals,
-)
+from dxreport.compute.status import AT_RISK, BEHIND, GOOD, MISSED, Thresholds, actuals, judged_periods
 from dxreport.domain.config import Programme
 from dxreport.domain.periods import Period
 from dxreport.domain.units import KIND_LABELS, active_on, indicators_for
@@ -31,7 +23,7 @@ def unit_tables(
     """Each active unit's own status table (see :mod:`dxreport.compute.scorecard`)."""
 
     p = Period.parse(period)
-    periods = [p.shift(-k).id for k in range(history_quarters - 1, -1, -1)]
+    periods = judged_periods(programme, p, history_quarters)
     precomputed = (actuals(observations, programme, periods, by_unit=True), actuals(observations, programme, [p.id]))
     out = {}
     for u in active_on(units, p.end).itertuples():
@@ -46,18 +38,27 @@ def unit_tables(
 
 
 def unit_overview(tables: dict[str, pd.DataFrame], units: pd.DataFrame) -> pd.DataFrame:
-    """Per unit: targets it contributes to and how many are met/on track, behind, at risk, without data."""
+    """Per unit: targets it contributes to, how many it sent data for this period, and how many of those are good.
+
+    ``with_data`` counts the targets with the unit's own value in the period; ``good``, ``behind``,
+    ``at_risk`` and ``missed`` count statuses among them, and ``good_share`` is ``good / with_data``
+    (None when the unit sent nothing). A unit without data is never scored 0 % nor named best or worst.
+    """
     rows = []
     for code, t in tables.items():
-        counts = t["status"].value_counts()
-        good = int(counts.get(MET, 0) + counts.get(ON_TRACK, 0))
+        own = t[t["value"].notna()] if len(t) else t
+        counts = own["status"].value_counts()
+        good = int(sum(counts.get(k, 0) for k in GOOD))
+        with_data = len(own)
         rows.append({
             "code": code, "name": units.loc[code, "name"], "kind": units.loc[code, "kind"],
-            "kind_label": KIND_LABELS[units.loc[code, "kind"]], "targets": len(t), "good": good,
-            "behind": int(counts.get(BEHIND, 0)), "at_risk": int(counts.get(AT_RISK, 0)), "no_data": int(counts.get(NO_DATA, 0)),
-            "good_share": good / len(t) if len(t) else None,
+            "kind_label": KIND_LABELS[units.loc[code, "kind"]], "targets": len(t), "with_data": with_data,
+            "good": good, "behind": int(counts.get(BEHIND, 0)), "at_risk": int(counts.get(AT_RISK, 0)),
+            "missed": int(counts.get(MISSED, 0)), "no_data": len(t) - with_data,
+            "good_share": good / with_data if with_data else None,
         })
-    columns = ["code", "name", "kind", "kind_label", "targets", "good", "behind", "at_risk", "no_data", "good_share"]
+    columns = ["code", "name", "kind", "kind_label", "targets", "with_data", "good", "behind", "at_risk", "missed",
+               "no_data", "good_share"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -52,6 +52,26 @@ class Cutoff(_Strict):
         return CutoffRule(self.start_day, self.months_before)
 
 
+class JumpRule(_Strict):
+    """When a change since the previous period is worth an analyst's look (``jumps`` in city.yaml).
+
+    One rule for the data-quality report, section IV of the city report and every scorecard.
+    Counts: the absolute change is at least ``min_absolute`` and the relative change exceeds
+    ``relative`` (any change of at least ``min_absolute`` from zero counts). Shares (0..1),
+    and the ratio of each count to the count it cannot exceed (``not_above`` in
+    indicators.yaml): the change exceeds ``share_points``. Index values (0..1): the change
+    exceeds ``index_points``. Yes/no answers: a fall from 1 to 0 when ``yesno_drop`` (a
+    unit that had a DX focal point now reports none), any change when ``yesno_any``.
+    """
+
+    relative: float = Field(default=0.5, gt=0)
+    min_absolute: float = Field(default=10, ge=0)
+    share_points: float = Field(default=0.3, gt=0, le=1)
+    index_points: float = Field(default=0.1, gt=0, le=1)
+    yesno_drop: bool = True
+    yesno_any: bool = False
+
+
 class City(_Strict):
     code: str = Field(pattern=r"^[a-z0-9-]+$")
     name: str
@@ -64,6 +84,7 @@ class City(_Strict):
     signer_name: str = ""
     cutoff: Cutoff = Cutoff()
     submission_deadline_days: int = Field(default=5, ge=0, le=60)
+    jumps: JumpRule = JumpRule()
 
 
 class Indicator(_Strict):
@@ -109,6 +130,8 @@ class Target(_Strict):
     code: str
     name: str
     pillar: Pillar
+    group: str | None = None  # the plan's group (programme ``groups``); the pillar when the plan has none
+    supersedes: str | None = None  # an earlier target for the same measure that this one replaces
     measure: Measure
     unit_of_measure: str
     baseline: Baseline
@@ -127,10 +150,51 @@ class Target(_Strict):
         return self
 
 
+class TargetGroup(_Strict):
+    """A group of targets as the plan groups them (dữ liệu số, chính quyền số, hạ tầng số…), in the plan's order."""
+
+    code: str
+    name: str
+
+
 class Programme(_Strict):
     code: str
     name: str
+    groups: list[TargetGroup] = []
     targets: list[Target]
+
+    @model_validator(mode="after")
+    def _groups_and_chains(self) -> "Programme":
+        codes = {g.code for g in self.groups}
+        if len(codes) != len(self.groups):
+            raise ValueError("mã nhóm chỉ tiêu bị lặp trong 'groups'")
+        targets = {t.code: t for t in self.targets}
+        for t in self.targets:
+            if self.groups and t.group is None:
+                raise ValueError(f"chỉ tiêu '{t.code}' thiếu 'group' (kế hoạch có chia nhóm: {', '.join(sorted(codes))})")
+            if t.group is not None and t.group not in codes:
+                raise ValueError(f"chỉ tiêu '{t.code}': nhóm '{t.group}' không có trong 'groups'")
+            if t.supersedes is not None:
+                old = targets.get(t.supersedes)
+                if old is None:
+                    raise ValueError(f"chỉ tiêu '{t.code}' thay thế '{t.supersedes}', chỉ tiêu này không có trong kế hoạch")
+                if old.deadline >= t.deadline:
+                    raise ValueError(f"chỉ tiêu '{t.code}' thay thế '{t.supersedes}' nên phải có hạn sau hạn của '{t.supersedes}'")
+        return self
+
+    def group_names(self) -> dict[str, str]:
+        """Group code → name in the plan's order; the three pillars when the plan does not group its targets."""
+        if self.groups:
+            return {g.code: g.name for g in self.groups}
+        used = {t.pillar for t in self.targets}
+        return {code: name for code, name in PILLAR_NAMES.items() if code in used}
+
+    def group_of(self, target: "Target") -> str:
+        return target.group if self.groups and target.group else target.pillar
+
+    def successor_of(self) -> dict[str, str]:
+        """Superseded target code → the code of the target that replaces it."""
+        return {t.supersedes: t.code for t in self.targets if t.supersedes}
 
     @field_validator("targets")
     @classmethod

@@ -74,13 +74,13 @@ def percent(value: Any, decimals: int = 1) -> str:
     return number(float(value) * 100, decimals) + "%"
 
 
-POINTS_UNIT = "điểm\u00a0%"
+POINTS_UNIT = "điểm\u00a0phần\u00a0trăm"
 
 
 def points(value: Any, decimals: int = 1) -> str:
-    """A change of a share in percentage points, signed: ``0.021`` → ``+2,1 điểm %``.
+    """A change of a share in percentage points, signed: ``0.021`` → ``+2,1 điểm phần trăm``.
 
-    "điểm %" is one unit: a no-break space keeps the "%" from a line of its own in a narrow column.
+    "điểm phần trăm" is one unit: no-break spaces keep it on one line in a narrow column.
     """
     if _is_missing(value):
         return MISSING
@@ -98,6 +98,61 @@ def signed(value: Any, decimals: int = 0) -> str:
     if float(_round_half_up(value, decimals)) == 0:
         return text
     return ("+" if value > 0 else "−") + text
+
+
+def count(value: Any) -> str:
+    """A count in running text as administrative documents write it: ``6`` → ``06``, ``15`` → ``15``."""
+    if _is_missing(value):
+        return MISSING
+    n = int(value)
+    return f"{n:02d}" if 0 < n < 10 else number(n)
+
+
+YES, NO = "Có", "Chưa"
+
+
+def yes_no(value: Any) -> str:
+    """A unit's yes/no answer: ``1`` → ``Có``, ``0`` → ``Chưa``."""
+    if _is_missing(value):
+        return MISSING
+    return YES if float(value) > 0 else NO
+
+
+def units_of(yes: Any, total: Any) -> str:
+    """How many units answered yes: ``8/14 đơn vị``."""
+    if _is_missing(yes) or _is_missing(total):
+        return MISSING
+    return f"{number(yes)}/{number(total)} đơn\u00a0vị"
+
+
+def units_change(value: Any) -> str:
+    """Units gained or lost on a yes/no measure: ``+2 đơn vị``, ``−3 đơn vị``, ``0 đơn vị``."""
+    if _is_missing(value):
+        return MISSING
+    return signed(value, 0) + " đơn\u00a0vị"
+
+
+def sentence_case(text: str) -> str:
+    """First letter upper-case, the rest as written (``quý III`` stays ``III``)."""
+    return text[:1].upper() + text[1:]
+
+
+def lower_first(text: str) -> str:
+    """First letter lower-case for use inside a sentence, the rest as written (``Quý III/2026`` keeps ``III``)."""
+    return text[:1].lower() + text[1:]
+
+
+# Nghị định 30/2020, Phụ lục II: in running text the generic word of an administrative unit's name is
+# written in lower case ("phường Hải Châu", "thành phố Đà Nẵng"); an agency's name keeps its capital ("Sở Nội vụ").
+ADMINISTRATIVE_WORDS = ("Thành phố", "Tỉnh", "Quận", "Huyện", "Thị xã", "Thị trấn", "Phường", "Xã", "Đặc khu")
+
+
+def unit_in_text(name: str) -> str:
+    """A unit's name as running text writes it: ``Phường Thanh Khê`` → ``phường Thanh Khê``; ``Sở Nội vụ`` unchanged."""
+    for word in ADMINISTRATIVE_WORDS:
+        if name.startswith(word + " "):
+            return word.lower() + name[len(word):]
+    return name
 
 
 def _as_date(value: Any) -> date:
@@ -157,6 +212,10 @@ def jinja_filters() -> dict[str, Any]:
         "index": index,
         "percent": percent,
         "points": points,
+        "count": count,
+        "unit_in_text": unit_in_text,
+        "yes_no": yes_no,
+        "units_change": units_change,
         "signed": signed,
         "date_admin": date_admin,
         "date_short": date_short,

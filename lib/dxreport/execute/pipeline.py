@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from dxreport.compute import scorecard, status, unit_status
+from dxreport.compute import quality, scorecard, status, unit_status
 from dxreport.domain.periods import Period
 from dxreport.domain.units import indicators_for
 from dxreport.execute.workspace import Workspace
@@ -33,7 +33,7 @@ def city_tables(ws: Workspace, period: str, thresholds: status.Thresholds, histo
 
 def city_charts(ws: Workspace, tables: dict[str, Any]) -> dict[str, str]:
     return {
-        "status_by_pillar": report.status_chart(tables["status"], ws.root),
+        "status_by_pillar": report.status_chart(tables["status"], ws.root, ws.programme.group_names()),
         "heatmap": report.heatmap_chart(tables["matrix"], ws.units, ws.root),
     }
 
@@ -64,6 +64,7 @@ def write_city(
     context = report.city_context(
         city=ws.city, period=period, report_date=report_date, document_number=document_number, table=table,
         units=ws.units, charts_svg=charts, sample_data=sample_data, overview=tables["overview"],
+        groups=ws.programme.group_names(),
         notes=report.notes_rows(ws.observations, ws.units, ws.indicators, period), tasks=task_blocks,
         ranking=ranking, quality=quality,
     )
@@ -80,6 +81,12 @@ def unit_table(ws: Workspace, unit: str, period: str, thresholds: status.Thresho
     return scorecard.unit_status(ws.observations, ws.programme, unit, reported, period, thresholds, history_quarters)
 
 
+def unit_checks(ws: Workspace, unit: str, period: str) -> pd.DataFrame:
+    """The unit's figures flagged by the city's jump rule: the rows the data-quality report lists for it."""
+    own = ws.observations[ws.observations["unit"] == unit]
+    return quality.jumps(own, ws.indicators, ws.units, period, ws.city.jumps)
+
+
 def write_scorecard(
     ws: Workspace, unit: str, table: pd.DataFrame, chart: str, *, period: str, report_date: str, sample_data: bool,
     out: Path, history_quarters: int = 4, ranking: dict[str, Any] | None = None,
@@ -91,6 +98,7 @@ def write_scorecard(
         city=ws.city, unit={"code": unit, "name": row["name"], "kind": row["kind"]}, period=period,
         report_date=report_date, table=table, submissions=sent, chart_svg=chart,
         sample_mark=report.SAMPLE_MARK if sample_data else "", ranking=ranking,
+        checks=unit_checks(ws, unit, period),
     )
     written = report.write_tables({"unit_status": table.drop(columns=["history"]) if len(table) else table}, out)
     written.update(report.write_report("unit_scorecard.html.j2", context, out, ws.root))

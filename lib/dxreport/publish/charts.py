@@ -28,20 +28,31 @@ STATUS_COLOURS = {
     "on_track": "#4c9be8",
     "behind": "#e3a008",
     "at_risk": "#c62828",
+    "exceeded": "#0b4f1c",
+    "achieved": "#1a7f37",
+    "missed": "#7f1d1d",
     "no_data": "#bdbdbd",
 }
-STATUS_HATCHES = {"met": "", "on_track": "//", "behind": "..", "at_risk": "xx", "no_data": "--"}
-PILLAR_LABELS = {"CQS": "Chính quyền số", "KTS": "Kinh tế số", "XHS": "Xã hội số"}
+STATUS_HATCHES = {"met": "", "on_track": "//", "behind": "..", "at_risk": "xx", "exceeded": "++", "achieved": "",
+                  "missed": "\\\\", "no_data": "--"}
+DARK_STATUSES = ("met", "at_risk", "exceeded", "achieved", "missed")  # white text on them
 
 _registered: set[Path] = set()
 
 
 def use_fonts(fonts_dir: Path) -> None:
     """Register the shipped fonts with matplotlib (once per process)."""
-    for path in sorted(fonts_dir.glob("LiberationSans-*.ttf")):
+    shipped = sorted(fonts_dir.glob("LiberationSans-*.ttf"))
+    for path in shipped:
         if path not in _registered:
             font_manager.fontManager.addfont(str(path))
             _registered.add(path)
+    # A system copy of the same family (Debian's fonts-liberation 1.x has no Vietnamese glyphs) must never win.
+    keep = {str(p) for p in shipped}
+    ttflist = font_manager.fontManager.ttflist
+    if any(f.name == FONT_FAMILY and f.fname not in keep for f in ttflist):
+        font_manager.fontManager.ttflist = [f for f in ttflist if f.name != FONT_FAMILY or f.fname in keep]
+        font_manager.fontManager._findfont_cached.cache_clear()
     matplotlib.rcParams.update({
         "font.family": FONT_FAMILY,
         "svg.fonttype": "path",
@@ -61,14 +72,16 @@ def to_svg(fig: plt.Figure) -> str:
     return svg[svg.index("<svg"):]  # drop the XML prolog and doctype so it can sit inline in HTML
 
 
-def status_by_pillar(counts: pd.DataFrame) -> plt.Figure:
-    """Stacked horizontal bars: number of targets per pillar and status."""
-    pillars = [p for p in ("CQS", "KTS", "XHS") if p in counts.index]
+def status_by_group(counts: pd.DataFrame, groups: dict[str, str]) -> plt.Figure:
+    """Stacked horizontal bars: number of targets per group of the plan (in its order) and status."""
+    pillars = [g for g in groups if g in counts.index]
+    labels = [groups[g] for g in pillars]
     fig, ax = plt.subplots(figsize=(6.3, 0.6 + 0.55 * len(pillars)))
     left = [0] * len(pillars)
-    labels = [PILLAR_LABELS[p] for p in pillars]
     for status in STATUS_ORDER:
         values = [int(counts.loc[p, status]) if status in counts.columns else 0 for p in pillars]
+        if not any(values):
+            continue  # only the statuses that occur, so the legend names nothing absent
         bars = ax.barh(labels, values, left=left, color=STATUS_COLOURS[status], hatch=STATUS_HATCHES[status],
                        edgecolor="black", linewidth=0.5, label=STATUS_LABELS[status])
         for bar, v in zip(bars, values):
@@ -110,7 +123,17 @@ def trend_lines(series: list[dict], periods: list[str], period_labels: list[str]
     return fig
 
 
-STATUS_SYMBOLS = {"met": "Đ", "on_track": "T", "behind": "C", "at_risk": "N", "no_data": "–"}
+STATUS_SYMBOLS = {"met": "Đ", "on_track": "T", "behind": "C", "at_risk": "N", "exceeded": "V", "achieved": "Đ",
+                  "missed": "K", "no_data": "–"}
+
+
+def heatmap_legend(statuses: list[str]) -> list[dict[str, str]]:
+    """The letters of :func:`status_heatmap` with their labels, for the statuses given (one entry per letter)."""
+    out: dict[str, list[str]] = {}
+    for key in STATUS_ORDER:
+        if key in statuses:
+            out.setdefault(STATUS_SYMBOLS[key], []).append(STATUS_LABELS[key].lower())
+    return [{"symbol": s, "label": " / ".join(labels)} for s, labels in out.items()]
 
 
 def status_heatmap(matrix: pd.DataFrame, row_labels: list[str]) -> plt.Figure:
@@ -128,7 +151,7 @@ def status_heatmap(matrix: pd.DataFrame, row_labels: list[str]) -> plt.Figure:
             key = matrix.iat[i, j]
             if isinstance(key, str):
                 ax.text(j, i, STATUS_SYMBOLS[key], ha="center", va="center", fontsize=6.5,
-                        color="white" if key in ("met", "at_risk") else "black")
+                        color="white" if key in DARK_STATUSES else "black")
     ax.set_xticks(range(n_cols), list(matrix.columns), rotation=90, fontsize=7)
     ax.set_yticks(range(n_rows), row_labels, fontsize=7)
     ax.set_xticks([x - 0.5 for x in range(1, n_cols)], minor=True)
@@ -136,8 +159,9 @@ def status_heatmap(matrix: pd.DataFrame, row_labels: list[str]) -> plt.Figure:
     ax.grid(which="minor", color="white", linewidth=0.8)
     ax.tick_params(which="both", length=0)
     ax.xaxis.tick_top()
+    present = {k for k in matrix.stack().unique() if isinstance(k, str)}
     handles = [matplotlib.patches.Patch(facecolor=STATUS_COLOURS[k], edgecolor="black", linewidth=0.4,
-                                        label=f"{STATUS_SYMBOLS[k]} – {STATUS_LABELS[k]}") for k in keys]
+                                        label=f"{STATUS_SYMBOLS[k]} – {STATUS_LABELS[k]}") for k in keys if k in present]
     ax.legend(handles=handles, ncol=3, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.02), frameon=False)
     return fig
 

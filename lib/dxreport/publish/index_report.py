@@ -46,19 +46,32 @@ def _join(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " và " + parts[-1]
 
 
-def change_of(rank_change: int | None, previous_rank: int | None, rank: int | None = 1) -> dict[str, Any]:
-    """A rank change in words and a symbol, so it never relies on colour: ``↑ tăng 3 bậc``."""
+def change_of(rank_change: int | None, previous_rank: int | None, rank: int | None = 1,
+              common_change: int | None = None, total_change: float | None = None) -> dict[str, Any]:
+    """A rank change in words and a symbol, so it never relies on colour: ``↑ tăng 3 bậc``.
+
+    With ``common_change`` (the change among the units ranked in both periods): a climb that
+    comes only from units above leaving the ranking is said to be so, and ``total_change``
+    (the index change) is stated beside it.
+    """
     if rank is None:
         key, label = "unranked", "không xếp hạng kỳ này"
     elif rank_change is None:
         key, label = "new", "chưa xếp hạng kỳ trước"
     elif rank_change > 0:
         key, label = "up", f"tăng {fmt.number(rank_change)} bậc"
+        if common_change is not None and common_change <= 0:
+            label += " chỉ do đơn vị khác không còn được xếp hạng"
+        elif total_change is not None and total_change < 0:
+            label += " dù chỉ số giảm (đơn vị khác giảm nhiều hơn)"
     elif rank_change < 0:
         key, label = "down", f"giảm {fmt.number(-rank_change)} bậc"
     else:
         key, label = "same", "giữ nguyên"
-    return {"change_key": key, "change_symbol": CHANGE_SYMBOLS[key], "change_label": label}
+    out = {"change_key": key, "change_symbol": CHANGE_SYMBOLS[key], "change_label": label, "index_change_text": ""}
+    if total_change is not None and rank is not None:
+        out["index_change_text"] = f"chỉ số {fmt.signed(total_change, 4)}"
+    return out
 
 
 def _missing_reason(obs: pd.DataFrame, fw: Framework, unit: str, missing: list[str]) -> str:
@@ -145,7 +158,9 @@ def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFr
             "previous_from": ", ".join(units.loc[c, "name"] if c in units.index else c
                                        for c in r["previous_from"].split(", ") if c),
         }
-        row.update(change_of(row["rank_change"], row["previous_rank"], row["rank"]))
+        row["common_rank_change"] = _plain(r["common_rank_change"])
+        row.update(change_of(row["rank_change"], row["previous_rank"], row["rank"], row["common_rank_change"],
+                             row["total_change"]))
         row["reason"] = "" if row["rank"] is not None else _missing_reason(
             obs, fw, r["unit"], r["missing"].split(", ") if r["missing"] else [])
         rows.append(row)
@@ -234,6 +249,7 @@ def unit_ranking(context: dict[str, Any] | None, unit: str) -> dict[str, Any] | 
                 "value": r["total"], "rank": r["rank"], "of": a["ranked_count"], "units": a["unit_count"],
                 "rank_change": r["rank_change"], "previous_rank": r["previous_rank"], "total_change": r["total_change"],
                 "change_key": r["change_key"], "change_symbol": r["change_symbol"], "change_label": r["change_label"],
+                "index_change_text": r["index_change_text"],
                 "reason": r["reason"],
                 "indices": [dict(i, value=v) for i, v in zip(a["indices"], r["indices"])],
             }
@@ -277,7 +293,7 @@ def display_table(audience: dict[str, Any]) -> pd.DataFrame:
         data[i["code"]] = [fmt.index(r["indices"][n]) for r in rows]
     data[audience["total_code"]] = [fmt.index(r["total"]) for r in rows]
     data["Hạng kỳ trước"] = [fmt.number(r["previous_rank"]) for r in rows]
-    data["Thay đổi hạng"] = [f"{r['change_symbol']} {r['change_label']}" for r in rows]
+    data["Thay đổi hạng"] = [f"{r['change_symbol']} {r['change_label']}" + (f" ({r['index_change_text']})" if r["index_change_text"] else "") for r in rows]
     data["Ghi chú"] = [r["reason"] for r in rows]
     return pd.DataFrame(data).set_index("Hạng")
 

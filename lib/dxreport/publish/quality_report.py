@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from dxreport.domain import fmt
 from dxreport.domain.config import City
 from dxreport.domain.periods import Period
 from dxreport.publish import report
+from dxreport.publish.narrative import join
 from dxreport.publish.render import document_context
 
 # ---------------------------------------------------------------- context
@@ -45,38 +45,38 @@ def _records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict
     return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
 
 
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " và " + parts[-1]
-
-
-def summary_sentence(counts: dict[str, Any], missing: list[dict[str, Any]], period: str) -> str:
+def summary_sentence(counts: dict[str, Any], missing: list[dict[str, Any]], period: str | Period) -> str:
     """One short paragraph stating only figures of the summary table (``counts``) and the missing list."""
     p = Period.parse(period)
-    text = (f"{fmt.period_label(p)}, {counts['submitted']}/{counts['expected']} đơn vị phải báo cáo đã gửi số liệu"
-            f" ({fmt.percent(counts['submitted_share'])})")
+    text = (f"{fmt.period_label(p)}, {fmt.count(counts['submitted'])}/{fmt.count(counts['expected'])} đơn vị phải báo cáo "
+            f"đã gửi số liệu ({fmt.percent(counts['submitted_share'])})")
     if missing:
-        text += "; chưa gửi: " + _join([m["name"] for m in missing])
+        text += "; chưa gửi: " + join([fmt.unit_in_text(m["name"]) for m in missing])
     text += "."
     sent = []
     if counts["late"]:
-        sent.append(f"{counts['late']} đơn vị gửi muộn so với hạn {fmt.date_short(counts['deadline'])}")
+        sent.append(f"{fmt.count(counts['late'])} đơn vị gửi muộn so với hạn {fmt.date_short(counts['deadline'])}")
     else:
         sent.append(f"các đơn vị đã gửi đều gửi đúng hạn {fmt.date_short(counts['deadline'])}")
     if counts["incomplete"]:
-        sent.append(f"{counts['incomplete']} đơn vị gửi thiếu chỉ số")
+        sent.append(f"{fmt.count(counts['incomplete'])} đơn vị gửi thiếu chỉ số")
     if counts["problems"]:
-        sent.append(f"{counts['units_with_problems']} đơn vị có {counts['problems']} lỗi số liệu chưa khắc phục")
+        sent.append(f"{fmt.count(counts['units_with_problems'])} đơn vị có {fmt.count(counts['problems'])} lỗi số liệu chưa khắc phục")
     if counts["jumps"]:
-        sent.append(f"{counts['jumps']} số liệu biến động bất thường so với {fmt.period_label(p.previous)} cần kiểm tra lại")
-    text += " " + _join(sent)[:1].upper() + _join(sent)[1:] + "."
-    return text
+        sent.append(f"{fmt.count(counts['jumps'])} số liệu biến động bất thường so với {fmt.period_label(p.previous)} cần kiểm tra lại")
+    return text + " " + fmt.sentence_case(join(sent)) + "."
 
 
 def jump_rule_text(rule: JumpRule) -> str:
     """The rule in words, for the reader: ``số đếm thay đổi trên 50% và từ 10 trở lên; tỷ lệ thay đổi trên 30 điểm %``."""
     text = (f"số đếm thay đổi trên {fmt.percent(rule.relative, 0)} và từ {fmt.number_auto(rule.min_absolute)} trở lên; "
             f"tỷ lệ thay đổi trên {fmt.points(rule.share_points, 0).lstrip('+')}")
-    return text + ("; câu trả lời có/chưa thay đổi" if rule.yesno else "")
+    text += f"; giá trị chỉ số (0–1) thay đổi trên {fmt.number_auto(rule.index_points)}"
+    if rule.yesno_any:
+        text += "; câu trả lời có/chưa thay đổi"
+    elif rule.yesno_drop:
+        text += "; câu trả lời có/chưa chuyển từ “có” sang “chưa”"
+    return text
 
 
 def problems_supported() -> bool:
@@ -146,7 +146,7 @@ def quality_context(
                                                   "file_state", "file_state_label"]),
         "jumps": _records(shown),
         "jumps_more": len(jumps_) - len(shown),
-        "jump_rule": asdict(rule),
+        "jump_rule": rule.model_dump(),
         "jump_rule_text": jump_rule_text(rule),
     }
     context["summary"] = summary_sentence(counts, missing, p.id)

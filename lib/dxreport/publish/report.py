@@ -13,10 +13,7 @@ from typing import Any
 import pandas as pd
 
 from dxreport.compute import unit_status
-from dxreport.compute.status import (
-    STATUS_LABELS,
-    status_counts,
-)
+from dxreport.compute.status import MET, NO_DATA, STATUS_LABELS, status_counts
 from dxreport.domain import fmt, paths
 from dxreport.domain.config import PILLAR_NAMES, City
 from dxreport.domain.periods import Period
@@ -52,11 +49,47 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
 
 
-def status_rows(table: pd.DataFrame, units: pd.DataFrame) -> list[dict[str, Any]]:
+def status_rows(table: pd.DataFrame, units: pd.DataFrame, groups: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The status table's rows as plain data, with every figure also as the text the report prints.
+
+    ``*_text`` come from :mod:`dxreport.publish.narrative`'s formatters, the same the sentences use.
+    """
     rows = records(table)
+    by_code = {r["code"]: r for r in rows}
     for row in rows:
         row["responsible_name"] = units.loc[row["responsible"], "name"] if row["responsible"] in units.index else row["responsible"]
+        row["group_name"] = (groups or {}).get(row.get("group"), row.get("group"))
+        row["actual_text"] = narrative.value_text(row)
+        row["change_text"] = narrative.change_text(row)
+        row["target_text"] = fmt.measure(row["target"], row["unit_of_measure"])
+        row["expected_text"] = fmt.measure(row["expected"], row["unit_of_measure"]) if row.get("expected") is not None else fmt.MISSING
+        row["judged_text"] = fmt.measure(row.get("judged_value"), row["unit_of_measure"])
+        row["judged_period_label"] = fmt.period_label(row["judged_period"]) if row.get("judged_period") else ""
+        row["projection_text"] = _projection_text(row)
+        old = by_code.get(row.get("supersedes") or "")
+        row["replaces"] = None
+        if old is not None and old.get("final"):
+            row["replaces"] = (f"Thay thế chỉ tiêu {old['code']} (mục tiêu {fmt.measure(old['target'], old['unit_of_measure'])}, "
+                               f"hết hạn {fmt.date_short(old['deadline'])}): {old['status_label'].lower()}"
+                               + (f", đạt {fmt.measure(old['judged_value'], old['unit_of_measure'])} "
+                                  f"({fmt.period_label(old['judged_period'])})" if old.get("judged_period") else "") + ".")
     return rows
+
+
+def _projection_text(row: dict[str, Any]) -> str:
+    if row.get("final"):
+        return "đã hết hạn"
+    if row["status"] in (MET, NO_DATA):
+        return fmt.MISSING
+    if row.get("projected") is None:
+        return "chưa đủ số liệu để dự báo"
+    return fmt.measure(row["projected"], row["unit_of_measure"])
+
+
+def reported_targets(table: pd.DataFrame) -> pd.DataFrame:
+    """The targets the report counts: an expired target replaced by a later one is told once, in its successor's row."""
+    folded = table["final"].astype(bool) & table["superseded_by"].notna()
+    return table[~folded].reset_index(drop=True)
 
 
 def notes_rows(observations: pd.DataFrame, units: pd.DataFrame, indicators: dict, period: str) -> list[dict[str, Any]]:
@@ -80,21 +113,27 @@ def notes_rows(observations: pd.DataFrame, units: pd.DataFrame, indicators: dict
 
 # What each city chart shows: its caption in the report and its alternative text in the notebook's HTML.
 CITY_CHART_TITLES = {
-    "status_by_pillar": "Số chỉ tiêu theo trụ cột và tình trạng thực hiện",
+    "status_by_pillar": "Số chỉ tiêu theo nhóm của kế hoạch và tình trạng thực hiện",
     "heatmap": "Tình trạng chỉ tiêu theo đơn vị",
 }
+
+
+PROJECTION_NOTE = ("Dự báo đến hạn: đường thẳng khớp với số liệu của tối đa 4 quý gần nhất (cần ít nhất 2 quý có số liệu), "
+                   "kéo dài đến hạn hoàn thành và giới hạn trong khoảng giá trị chỉ tiêu có thể nhận "
+                   "(tỷ lệ từ 0% đến 100%, số lượng không âm).")
 
 
 def city_context(
     *,
     city: City,
-    period: str,
+    period: str | Period,
     report_date: date | str,
     document_number: str,
     table: pd.DataFrame,
     units: pd.DataFrame,
     charts_svg: dict[str, str],
     sample_data: bool,
+    groups: dict[str, str] | None = None,
     overview: pd.DataFrame | None = None,
     notes: list[dict[str, Any]] | None = None,
     tasks: list[dict[str, Any]] | None = None,
@@ -102,27 +141,37 @@ def city_context(
     quality: dict[str, Any] | None = None,
     recipients: list[str] | None = None,
 ) -> dict[str, Any]:
-    rows = status_rows(table, units)
-    counts = status_counts(table)
+    """Plain data for ``city_quarterly.html.j2``; ``table`` is :func:`dxreport.compute.status.status_table`'s."""
+    p = Period.parse(period)
+    groups = groups or {code: name for code, name in PILLAR_NAMES.items() if code in set(table["pillar"])}
+    shown = reported_targets(table)
+    rows = [r for r in status_rows(table, units, groups) if r["code"] in set(shown["code"])]
+    running = [r for r in rows if not r["final"]]
+    expired = sorted((r for r in rows if r["final"]), key=lambda r: (list(groups).index(r["group"]) if r["group"] in groups else len(groups), r["code"]))
+    counts = status_counts(shown)
     overview = overview if overview is not None else unit_status.unit_overview({}, units)
-    lagging_units = overview[(overview["behind"] + overview["at_risk"]) > 0].sort_values(
+    lagging_units = overview[(overview["behind"] + overview["at_risk"] + overview["missed"]) > 0].sort_values(
         ["good_share", "at_risk", "code"], ascending=[True, False, True])
-    summary = [narrative.status_summary(table, period), narrative.change_summary(table, period),
-               narrative.risk_summary(table), narrative.units_summary(overview)]
+    summary = [narrative.status_summary(shown, p), narrative.change_summary(shown, p), narrative.risk_summary(shown),
+               narrative.expired_summary(shown), narrative.units_summary(overview)]
+    title = f"Tình hình thực hiện chuyển đổi số {fmt.period_label(p)}"
+    present = [k for k in STATUS_LABELS if k in set(shown["status"])]
     return {
-        **render.document_context(city=city, period=period, report_date=report_date, document_number=document_number,
-                                  sample_mark=SAMPLE_MARK if sample_data else "",
-                                  title=f"Tình hình thực hiện chuyển đổi số {fmt.period_label(period)}"),
-        "next_period_label": fmt.period_label(Period.parse(period).next),
+        **render.document_context(city=city, period=p.id, report_date=report_date, document_number=document_number,
+                                  sample_mark=SAMPLE_MARK if sample_data else "", title=title),
+        "next_period_label": fmt.period_label(p.next),
         "summary": [s for s in summary if s],
-        "status_legend": [{"key": k, "label": v} for k, v in STATUS_LABELS.items()],
-        "pillars": [
-            {"code": code, "name": name, "rows": [r for r in rows if r["pillar"] == code],
+        "status_legend": [{"key": k, "label": STATUS_LABELS[k]} for k in present],
+        "groups": [
+            {"code": code, "name": name, "rows": [r for r in running if r["group"] == code],
              "counts": {k: int(v) for k, v in counts.loc[code].items()} if code in counts.index else {}}
-            for code, name in PILLAR_NAMES.items()
+            for code, name in groups.items()
         ],
+        "running_count": len(running),
+        "expired_rows": expired,
         "all_rows": rows,
-        "lagging_targets": narrative.lagging_targets(table),
+        "projection_note": PROJECTION_NOTE,
+        "lagging_targets": narrative.lagging_targets(shown, p),
         "lagging_units": records(lagging_units),
         "notes": notes or [],
         "tasks": tasks or [],
@@ -131,6 +180,8 @@ def city_context(
         "recipients": recipients or DEFAULT_RECIPIENTS,
         "charts": charts_svg,
         "chart_titles": CITY_CHART_TITLES,
+        "heatmap_legend": charts.heatmap_legend(present),
+        "annex_of": f"Kèm theo Báo cáo {fmt.lower_first(title)}",
     }
 
 
@@ -150,9 +201,11 @@ def write_report(template: str, context: dict[str, Any], output_dir: Path, root:
     return {"html": html_path, "pdf": pdf_path}
 
 
-def status_chart(table: pd.DataFrame, root: Path) -> str:
+def status_chart(table: pd.DataFrame, root: Path, groups: dict[str, str] | None = None) -> str:
+    """Hình 1: the reported targets per group of the plan and status."""
     charts.use_fonts(paths.fonts_dir(root))
-    return charts.to_svg(charts.status_by_pillar(status_counts(table)))
+    groups = groups or {code: name for code, name in PILLAR_NAMES.items() if code in set(table["pillar"])}
+    return charts.to_svg(charts.status_by_group(status_counts(reported_targets(table)), groups))
 
 
 def heatmap_chart(matrix: pd.DataFrame, units: pd.DataFrame, root: Path) -> str:

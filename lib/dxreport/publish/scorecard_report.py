@@ -10,7 +10,41 @@ from dxreport.compute.scorecard import SUBMISSION_STATES
 from dxreport.compute.status import STATUS_LABELS
 from dxreport.domain import fmt
 from dxreport.domain.config import City
+from dxreport.publish import narrative
 from dxreport.publish.render import document_context
+
+
+def value_text(row: dict[str, Any], value: Any) -> str:
+    """A unit's own value: ``Có`` / ``Chưa`` for a yes/no measure, else in the measure's unit."""
+    if row.get("measure_kind") == "share_of_units":
+        return fmt.yes_no(value)
+    return fmt.measure(value, row["unit_of_measure"])
+
+
+def change_text(row: dict[str, Any]) -> str:
+    """The unit's change since the previous period: ``Có → Chưa`` for a yes/no answer that changed."""
+    if row.get("measure_kind") == "share_of_units":
+        if row.get("value") is None or row.get("previous") is None:
+            return fmt.MISSING
+        before, now = fmt.yes_no(row["previous"]), fmt.yes_no(row["value"])
+        return "không đổi" if before == now else f"{before} → {now}"
+    return narrative.change_text(row)
+
+
+def check_rows(jumps: pd.DataFrame) -> list[dict[str, Any]]:
+    """The unit's figures that the city's jump rule flags (the same rows the data-quality report lists)."""
+    out = []
+    for r in jumps.to_dict("records"):
+        if r["kind"] == "yesno":
+            before, now, change = fmt.yes_no(r["previous"]), fmt.yes_no(r["current"]), f"{fmt.yes_no(r['previous'])} → {fmt.yes_no(r['current'])}"
+        elif r["unit_of_measure"] == "%":
+            before, now, change = fmt.percent(r["previous"]), fmt.percent(r["current"]), fmt.points(r["change"])
+        else:
+            before, now = fmt.measure(r["previous"], r["unit_of_measure"]), fmt.measure(r["current"], r["unit_of_measure"])
+            change = fmt.signed(r["change"], 2)
+        out.append({"indicator": r["indicator"], "name": r["indicator_name"], "previous": before, "current": now,
+                    "change": change})
+    return out
 
 
 def scorecard_context(
@@ -24,11 +58,19 @@ def scorecard_context(
     chart_svg: str,
     sample_mark: str,
     ranking: dict[str, Any] | None = None,
+    checks: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Plain data for templates/unit_scorecard.html.j2."""
+    """Plain data for templates/unit_scorecard.html.j2 (``checks``: the unit's rows of the quality jumps table)."""
     rows = []
     for r in table.to_dict("records"):
-        rows.append({k: (None if not isinstance(v, dict) and pd.isna(v) else v) for k, v in r.items() if k != "history"})
+        row = {k: (None if not isinstance(v, dict) and pd.isna(v) else v) for k, v in r.items() if k != "history"}
+        row["value_text"] = value_text(row, row["value"])
+        row["change_text"] = change_text(row)
+        row["city_text"] = fmt.measure(row["city_value"], row["unit_of_measure"])
+        row["target_text"] = fmt.measure(row["target"], row["unit_of_measure"])
+        row["judged_text"] = value_text(row, row.get("judged_value"))
+        row["judged_period_label"] = fmt.period_label(row["judged_period"]) if row.get("judged_period") else ""
+        rows.append(row)
     counts = table["status"].value_counts() if len(table) else pd.Series(dtype=int)
     return {
         **document_context(city=city, period=period, report_date=report_date, sample_mark=sample_mark,
@@ -37,6 +79,7 @@ def scorecard_context(
         "rows": rows,
         "counts": [{"label": STATUS_LABELS[k], "key": k, "count": int(counts.get(k, 0))} for k in STATUS_LABELS if counts.get(k, 0)],
         "submissions": [dict(s, state_label=SUBMISSION_STATES[s["state"]]) for s in submissions],
+        "checks": check_rows(checks) if checks is not None else [],
         "chart_trend": chart_svg,
         "ranking": ranking,
     }
