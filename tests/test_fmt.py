@@ -24,9 +24,9 @@ def test_percent_and_points():
     assert fmt.percent(0.853) == "85,3%"
     assert fmt.percent(1) == "100,0%"
     assert fmt.percent(0.5, 0) == "50%"
-    assert fmt.points(0.021) == "+2,1 điểm\u00a0phần\u00a0trăm"
-    assert fmt.points(-0.295238) == "−29,5 điểm\u00a0phần\u00a0trăm"
-    assert fmt.points(0.0001) == "0 điểm\u00a0phần\u00a0trăm"
+    assert fmt.points(0.021) == "+2,1\u00a0điểm phần trăm"
+    assert fmt.points(-0.295238) == "−29,5\u00a0điểm phần trăm"
+    assert fmt.points(0.0001) == "0\u00a0điểm phần trăm"
 
 
 def test_signed_and_auto():

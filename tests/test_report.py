@@ -112,7 +112,6 @@ def test_excel_annex_has_numbers_not_text(built):
 
 def test_summary_sentences_state_only_table_figures(workspace, built):
     import pandas as pd
-
     from dxreport.domain import fmt
     from dxreport.publish import narrative
 

@@ -200,3 +200,30 @@ def test_sample_expired_targets_are_final(sample_db, city_dir):
     assert expired["final"].all() and not table.loc[~table.index.isin(expired.index), "final"].any()
     shares = table[table["unit_of_measure"] == "%"]["projected"].dropna()
     assert ((shares >= 0) & (shares <= 1)).all()
+
+
+def test_figures_of_units_outside_units_csv_count_in_no_total(sample_db, tmp_path, root):
+    """A workbook from a unit the city does not list is stored, listed by the quality report, and left out of totals."""
+    import shutil
+
+    import duckdb
+    from dxreport.execute.workspace import open_city
+
+    db = tmp_path / "store.duckdb"
+    shutil.copy(sample_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO submissions (file, sha256, unit, period, revision, submitted_on, received_at, template_version) "
+                "VALUES ('2026-Q3/ZZZ.xlsx', 'x' , 'ZZZ', '2026-Q3', 1, DATE '2026-09-10', TIMESTAMP '2026-09-10 08:00', 'v')")
+    sid = con.execute("SELECT submission_id FROM submissions WHERE unit = 'ZZZ'").fetchone()[0]
+    con.execute("INSERT INTO observations VALUES (?, 'ZZZ', 'HS_TT', '2026-Q3', 1000000, NULL, 'BaoCao', 10), "
+                "(?, 'ZZZ', 'HS_TONG', '2026-Q3', 1000000, NULL, 'BaoCao', 11)", [sid, sid])
+    con.close()
+    ws = open_city("danang", root, tmp_path / "no-submissions", db)
+    assert "ZZZ" not in set(ws.observations["unit"]) and "ZZZ" in set(ws.submissions["unit"])
+    before = status.status_table(__import__("dxreport.store", fromlist=["x"]).load_observations(sample_db), ws.programme, "2026-Q3")
+    after = status.status_table(ws.observations, ws.programme, "2026-Q3")
+    assert after.set_index("code").loc["CT02", "actual"] == pytest.approx(before.set_index("code").loc["CT02", "actual"])
+    from dxreport.compute import quality
+
+    listed = quality.unexpected(ws.units, ws.indicators, "2026-Q3", ws.submissions)
+    assert list(listed["unit"]) == ["ZZZ"]

@@ -74,20 +74,20 @@ def percent(value: Any, decimals: int = 1) -> str:
     return number(float(value) * 100, decimals) + "%"
 
 
-POINTS_UNIT = "điểm\u00a0phần\u00a0trăm"
+POINTS_UNIT = "điểm phần trăm"
 
 
 def points(value: Any, decimals: int = 1) -> str:
     """A change of a share in percentage points, signed: ``0.021`` → ``+2,1 điểm phần trăm``.
 
-    "điểm phần trăm" is one unit: no-break spaces keep it on one line in a narrow column.
+    A no-break space keeps the number with "điểm"; a narrow column may break before "phần trăm".
     """
     if _is_missing(value):
         return MISSING
     text = number(abs(float(value)) * 100, decimals)
     if text.strip("0,") == "":
-        return "0 " + POINTS_UNIT
-    return ("+" if value > 0 else "−") + text + " " + POINTS_UNIT
+        return "0\u00a0" + POINTS_UNIT
+    return ("+" if value > 0 else "−") + text + "\u00a0" + POINTS_UNIT
 
 
 def signed(value: Any, decimals: int = 0) -> str:

@@ -68,3 +68,8 @@ def expected_reports(units: pd.DataFrame, indicators: dict[str, Indicator], peri
 def indicators_for(unit_code: str, units: pd.DataFrame, indicators: dict[str, Indicator]) -> list[Indicator]:
     kind = units.loc[unit_code, "kind"]
     return [i for i in indicators.values() if reports(i, unit_code, kind)]
+
+
+def of_known_units(observations: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Only the observations of units in the city's units.csv: a file from an unknown unit counts in no total."""
+    return observations[observations["unit"].isin(units.index)].reset_index(drop=True)

@@ -24,7 +24,7 @@ from dxreport.domain.config import (
     load_programme,
 )
 from dxreport.domain.digest import sha256_file
-from dxreport.domain.units import load_units
+from dxreport.domain.units import load_units, of_known_units
 from dxreport.intake import submissions as intake
 
 
@@ -52,15 +52,18 @@ def open_city(
     submissions_dir = Path(submissions) if submissions else root / "data" / "sample" / city
     db = Path(database) if database else root / "build" / f"{city}.duckdb"
     ingest_new(submissions_dir, db, root)
+    units = load_units(city_dir)
     return Workspace(
         root=root,
         city_dir=city_dir,
         city=load_city(city_dir),
-        units=load_units(city_dir),
+        units=units,
         indicators=load_indicators(city_dir),
         programme=load_programme(city_dir),
         database=db,
-        observations=store.load_observations(db),
+        # one rule for figures from units outside units.csv: out of every total; the quality report
+        # lists their files once (from ``submissions``, which keeps them)
+        observations=of_known_units(store.load_observations(db), units),
         submissions=store.load_submissions(db),
     )
 
