@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dxreport.domain import fmt
 from dxreport.domain.config import load_indicators
 from dxreport.domain.digest import sha256_file
 from dxreport.domain.errors import ConfigError
@@ -116,6 +117,12 @@ def _layout_problems(path: Path, layout: xlsxfile.Layout) -> list[Problem]:
             shown = f" (={f.text})" if f.text else ""
             out.append(problem(path, f"ô {f.column}{f.row} chứa công thức{shown}", sheet=f.sheet, row=f.row, column=f.column,
                                hint="thay công thức bằng giá trị: sao chép ô rồi Dán đặc biệt → Giá trị"))
+    for e in layout.errors:
+        if e.sheet == DATA_SHEET:
+            out.append(problem(path, f"ô {e.column}{e.row} chứa giá trị lỗi {e.value} của Excel, không phải số liệu",
+                               sheet=e.sheet, row=e.row, column=e.column,
+                               hint="sửa công thức gốc cho ra đúng giá trị rồi dán lại bằng Dán đặc biệt → Giá trị; "
+                                    "nếu chưa có số liệu thì để trống ô"))
     for m in layout.merges:
         if m.sheet == DATA_SHEET and m.last_row >= HEADER_ROW:
             out.append(problem(path, f"các ô {m.first_column}{m.first_row}:{m.last_column}{m.last_row} bị gộp trong vùng số liệu",
@@ -130,6 +137,8 @@ def _read_xlsx(path: Path, engine: str) -> tuple[list | None, str | None, list[P
         return None, None, [found]
     try:
         layout = xlsxfile.layout(path)
+    except xlsxfile.Refused as e:  # too large to read safely: refused before any reader allocates it
+        return None, None, [e.problem]
     except Exception as e:  # damaged XML inside a readable zip
         return None, None, [problem(path, f"tệp bị hỏng, không đọc được cấu trúc trang tính ({type(e).__name__})",
                                     hint="mở tệp bằng Excel, lưu lại rồi gửi lại")]
@@ -152,10 +161,13 @@ def _read_csv(path: Path) -> tuple[list | None, str | None, list[Problem]]:
         grid = read_csv(path)
     except ReadError as e:
         return None, None, [problem(path, str(e), hint="trong Excel chọn Lưu thành 'CSV UTF-8 (phân tách bằng dấu phẩy)'")]
+    if len(grid) > xlsxfile.MAX_ROWS or any(len(row) > xlsxfile.MAX_COLUMNS for row in grid):
+        return None, None, [problem(path, f"tệp có hơn {fmt.number(xlsxfile.MAX_ROWS)} dòng hoặc hơn {xlsxfile.MAX_COLUMNS} cột, "
+                                          "không phải biểu mẫu báo cáo", hint="chỉ lưu trang BaoCao của biểu mẫu thành CSV UTF-8")]
     problems = [
-        problem(path, f"ô {chr(64 + c)}{r} chứa công thức ({v})", row=r, column=chr(64 + c), hint="ghi giá trị, không ghi công thức")
-        for r, row in enumerate(grid, start=1) for c, v in enumerate(row[:26], start=1)
-        if isinstance(v, str) and v.startswith("=")
+        problem(path, f"ô {letters}{r} chứa công thức ({v})", row=r, column=letters, hint="ghi giá trị, không ghi công thức")
+        for r, row in enumerate(grid, start=1) for c, v in enumerate(row, start=1)
+        if isinstance(v, str) and v.startswith("=") and (letters := xlsxfile.column_letters(c))
     ]
     return grid, None, problems
 
