@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from conftest import ROOT
-from corpus import clean_copy, edit
+from corpus import clean_copy, edit, rezip, with_rows
 from dxreport import store
 from dxreport.cli import main
 from openpyxl import load_workbook
@@ -54,6 +54,30 @@ def test_check_lists_every_problem_one_line_each_and_exits_1(broken):
     for words in ("fake.xlsx: nội dung tệp không phải", "cột B: các ô B12:C12 bị gộp", "cột G: chữ được gõ bằng bảng mã cũ TCVN3",
                   "tệp quá lớn (60 MB", "SCT.csv: tệp rỗng"):
         assert words in text
+
+
+def test_check_dir_survives_hostile_files_and_names_refused_formats(tmp_path):
+    """One folder: a cell at XFD1048576 (aborted the process), a zip bomb, an error cell, other formats, a clean file."""
+    folder = tmp_path / "in"
+    edit(clean_copy(folder, "far.xlsx"), lambda wb, ws: ws.__setitem__("XFD1048576", 1))
+    rezip(clean_copy(folder, "bomb.xlsx"), with_rows(b"<row><c><v>1</v></c></row>" * 3_000_000), compresslevel=9)
+    edit(clean_copy(folder, "loi.xlsx"), lambda wb, ws: setattr(ws.__setitem__("E10", "#N/A") or ws["E10"], "data_type", "e"))
+    for name in ("cu.xls", "macro.xlsm", "calc.ods"):
+        clean_copy(folder, name)
+    clean_copy(folder, "~$SCT.xlsx")  # Excel's lock file beside an open workbook: not a submission
+    clean_copy(folder)
+    result = run("check", "--city", "danang", str(folder))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr and "panicked" not in result.stderr
+    out = result.stdout
+    assert out.strip().splitlines()[-1] == "Đã kiểm tra 7 tệp: 1 hợp lệ, 6 có vấn đề (6 vấn đề)."
+    for words in ("far.xlsx, trang 'BaoCao': trang tính khai báo vùng dữ liệu A1:XFD1048576",
+                  "bomb.xlsx: phần 'xl/worksheets/sheet1.xml' của tệp giải nén ra 74 MB (giới hạn 20 MB)",
+                  "loi.xlsx, trang 'BaoCao', dòng 10, cột E: ô E10 chứa giá trị lỗi #N/A",
+                  "cu.xls: tệp Excel 97–2003 (.xls) không được nhận", "macro.xlsm: sổ làm việc có macro (.xlsm) không được nhận",
+                  "calc.ods: bảng tính OpenDocument (.ods"):
+        assert words in out
+    assert out.count("Cách sửa:") == 6
 
 
 def test_usage_errors_exit_2(tmp_path, capsys):

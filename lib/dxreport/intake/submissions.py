@@ -28,6 +28,19 @@ from dxreport.intake.workbook import DATA_SHEET, HEADER_ROW, HELP_SHEET
 
 log = logging.getLogger(__name__)
 COLUMNS = ["indicator", "value", "note", "sheet", "row"]
+ACCEPTED_SUFFIXES = (".xlsx", ".csv")
+_SAVE_AS_XLSX = "mở tệp bằng Excel (hoặc LibreOffice Calc) và chọn Lưu thành 'Sổ làm việc Excel (*.xlsx)', rồi gửi lại tệp .xlsx"
+# Spreadsheets a unit may send in a format intake does not read, and what to do about each.
+REFUSED_SUFFIXES = {
+    ".xls": ("tệp Excel 97–2003 (.xls) không được nhận", _SAVE_AS_XLSX),
+    ".xlsm": ("sổ làm việc có macro (.xlsm) không được nhận", _SAVE_AS_XLSX + "; biểu mẫu không cần macro"),
+    ".xlsb": ("sổ làm việc nhị phân (.xlsb) không được nhận", _SAVE_AS_XLSX),
+    ".xltx": ("tệp mẫu Excel (.xltx) không được nhận", _SAVE_AS_XLSX),
+    ".ods": ("bảng tính OpenDocument (.ods, LibreOffice/OpenOffice) không được nhận",
+             "trong LibreOffice Calc chọn Tệp → Lưu thành, kiểu 'Excel 2007-365 (.xlsx)', rồi gửi lại tệp .xlsx"),
+    ".numbers": ("bảng tính Numbers (.numbers) không được nhận", "trong Numbers chọn Tệp → Xuất sang → Excel (.xlsx)"),
+}
+SPREADSHEET_SUFFIXES = frozenset(ACCEPTED_SUFFIXES) | frozenset(REFUSED_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -189,6 +202,9 @@ def check_file(path: Path, expected: Expected, engine: str = "calamine", sha256:
         grid, sheet, problems = _read_xlsx(path, engine)
     elif suffix == ".csv":
         grid, sheet, problems = _read_csv(path)
+    elif suffix in REFUSED_SUFFIXES:
+        what, hint = REFUSED_SUFFIXES[suffix]
+        return Checked(path, digest, None, [problem(path, f"{what}; chỉ nhận tệp .xlsx (hoặc .csv)", hint=hint)])
     else:
         return Checked(path, digest, None, [problem(path, f"chỉ nhận tệp .xlsx hoặc .csv, không nhận tệp '{suffix or 'không đuôi'}'",
                                                      hint="gửi biểu mẫu .xlsx đã điền")])
