@@ -110,3 +110,15 @@ def test_template_lists_unit_indicators_with_last_period(tmp_path, sample_db, ca
     assert {dv.type for dv in ws.data_validations.dataValidation} >= {"whole", "list"}
     assert not ws["E10"].protection.locked and ws["C10"].protection.locked
     assert main(["template", "--city", "danang", "--period", "2026-Q4", "--unit", "NOPE", "--out", str(out)]) == 2
+
+
+def test_ingest_and_template_with_a_damaged_store_exit_2_naming_it(tmp_path, broken):
+    db = tmp_path / "hong.duckdb"
+    db.write_bytes(b"\x00not a database" * 500)
+    for args in (["ingest", "--db", str(db), str(broken["clean"])],
+                 ["template", "--city", "danang", "--period", "2026-Q4", "--unit", "SCT", "--out", str(tmp_path / "t"), "--db", str(db)]):
+        result = run(*args)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert f"Kho dữ liệu {db}: tệp không phải là kho DuckDB hoặc đã bị hỏng" in result.stderr and "Cách xử lý" in result.stderr
+    assert db.read_bytes() == b"\x00not a database" * 500

@@ -11,7 +11,6 @@ manifest is not rebuilt.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import shutil
 import tempfile
@@ -189,14 +188,13 @@ def new_staging(root: Path, job: Job) -> Path:
 
 @contextmanager
 def _reports_lock(city_reports: Path) -> Iterator[None]:
-    """Serialise renames under one city's reports, across processes (batch workers, two runs at once)."""
+    """Serialise renames under one city's reports, across processes (batch workers, two runs at once) and threads."""
+    from filelock import FileLock
+
     city_reports.mkdir(parents=True, exist_ok=True)
-    with open(city_reports / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    # thread_local=False and a new instance each time: a batch's threads wait for each other like processes do.
+    with FileLock(city_reports / ".lock", thread_local=False, is_singleton=False):
+        yield
 
 
 def publish(staging: Path, final: Path, keep: tuple[str, ...] = ()) -> None:

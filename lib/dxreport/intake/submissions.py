@@ -273,8 +273,9 @@ def ingest(
         return result  # an unreadable file is reported to the caller but leaves no row: it has no sha256
     expected = expected_for(city_dir or find_city_dir(todo, root))
     checked = [check_file_safely(p, expected, engine, digests[p]) for p in todo]
-    when = received_at or datetime.now()
     with store.connect(db) as con:
+        # Stamped under the store's write lock: revisions are numbered under it, so a later revision is never older.
+        when = received_at or datetime.now()
         already_reported = store.known_problem_sha256(con)
         for c in checked:
             name = _name(c.path, root)
