@@ -156,6 +156,60 @@ def execute(notebook: Path, output_notebook: Path, parameters: dict, cwd: Path, 
     )
 
 
+INJECTED_CELL_ID = "injected-parameters"  # papermill gives the cell it inserts a random id
+_VOLATILE_PAPERMILL = ("start_time", "end_time", "duration")
+
+
+def stabilise_notebook(path: Path, staging: Path, final: Path) -> None:
+    """Same inputs, same bytes: the executed notebook without what changes from one run to the next.
+
+    Removed: the times papermill and the kernel record (start, end, duration, the
+    ``execution`` timestamps of each cell); replaced: the random id papermill gives the
+    injected-parameters cell, and the staging folder the notebook ran in by the folder
+    its report is published to (``output_dir``), where its outputs are; merged: the
+    pieces a cell's printed text arrived in.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    for key in _VOLATILE_PAPERMILL:
+        nb.metadata.get("papermill", {}).pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for key in _VOLATILE_PAPERMILL:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = INJECTED_CELL_ID
+        if cell.cell_type == "code":
+            cell.outputs = _coalesce_streams(cell.outputs)
+    nb = nbformat.from_dict(_replace_text(nb, str(staging), str(final)))
+    nbformat.write(nb, str(path))
+
+
+def _coalesce_streams(outputs: list) -> list:
+    """One output per run of stdout (or stderr) text: the kernel flushes a print() in one or two messages,
+    as timing has it, and the notebook recorded them as one or two outputs."""
+    merged: list = []
+    for out in outputs:
+        previous = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and previous is not None and previous.get("output_type") == "stream"
+                and previous.get("name") == out.get("name")):
+            previous["text"] = "".join(previous["text"]) + "".join(out["text"])
+        else:
+            merged.append(out)
+    return merged
+
+
+def _replace_text(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, dict):
+        return {k: _replace_text(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_text(v, old, new) for v in value]
+    return value
+
+
 def to_html_without_code(notebook: Path, html_path: Path, root: Path) -> None:
     """The executed notebook as HTML for readers: outputs only, charts with the description the notebook gave them."""
     import nbformat
@@ -303,6 +357,7 @@ def build(job: Job, root: Path, *, engine: str | None = None, force: bool = Fals
             name = getattr(e, "ename", type(e).__name__)
             value = getattr(e, "evalue", str(e))
             raise NotebookError(notebook.name, cell, f"{name}: {value}", str(kept.relative_to(root)) if kept.exists() else None) from None
+        stabilise_notebook(executed, staging, final)
         if job.output_dir(root) == output_dir_for(root, job.params):
             to_html_without_code(executed, staging / "notebook.html", root)
         m = manifest.build(job.manifest_params(), input_files(root, job), staging, root, digests=digests,
