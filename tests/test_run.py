@@ -156,3 +156,35 @@ def test_failed_notebook_keeps_previous_report(built):
     assert (built / "reports" / "danang" / "2026-Q3.failed.ipynb").is_file()
     assert (out / "manifest.json").read_bytes() == before
     assert not list((built / "reports").rglob("*.tmp"))
+
+
+def test_a_run_killed_between_the_renames_of_a_publish_is_finished_by_the_next_run(built):
+    """kill -9 after the city report was set aside and before the new one moved in: the period was gone."""
+    from dxreport.execute import run
+    from test_publish import _child
+
+    city_reports = built / "reports" / "danang"
+    final = city_reports / "2026-Q3"
+    before = {p.relative_to(final): p.read_bytes() for p in final.rglob("*") if p.is_file()}
+    staging = city_reports / run.STAGING_DIR / "2026-Q3.2026-Q3.killed.tmp"
+    shutil.copytree(final, staging, ignore=shutil.ignore_patterns(*run.SUBFOLDERS.values()))
+    result = _child(city_reports, staging, "2")  # 1: chat-luong-so-lieu/ carried over, 2: the period set aside
+    assert result.returncode == -9
+    assert not final.exists() and (city_reports / ".2026-Q3.old").is_dir()
+    result = dxreport(built, "run", "--no-scorecards", "params/danang-2026-Q3.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "0 đã tạo, 2 không đổi" in result.stdout  # finished, not rebuilt: the same bytes as before the kill
+    assert {p.relative_to(final): p.read_bytes() for p in final.rglob("*") if p.is_file()} == before
+    assert not (city_reports / ".2026-Q3.old").exists() and list((city_reports / run.STAGING_DIR).iterdir()) == []
+
+
+def test_a_damaged_store_stops_the_run_with_its_name(built):
+    (built / "build").mkdir(exist_ok=True)
+    (built / "build" / "hong.duckdb").write_bytes(b"SQLite format 3\x00" + bytes(4000))
+    params = built / "params" / "hong.yaml"
+    params.write_text("city: danang\nperiod: 2026-Q3\nreport_date: 2026-10-05\nsubmissions: data/sample/danang\n"
+                      "database: build/hong.duckdb\n", encoding="utf-8")
+    result = dxreport(built, "run", "--no-scorecards", "params/hong.yaml")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Kho dữ liệu" in result.stderr and "hong.duckdb" in result.stderr and "Cách xử lý" in result.stderr
