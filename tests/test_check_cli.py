@@ -87,6 +87,9 @@ def test_usage_errors_exit_2(tmp_path, capsys):
         main(["check"])
     assert info.value.code == 2
     assert main(["check", "--city", "hue", str(tmp_path)]) == 2
+    for city in ("../../data/cities/danang", "danang/../danang", "/work"):  # never a path built from what was typed
+        assert main(["check", "--city", city, str(tmp_path)]) == 2
+        assert f"không có cấu hình cho thành phố '{city}' (hiện có: danang)" in capsys.readouterr().err
 
 
 def test_ingest_stores_clean_rejects_broken(broken, tmp_path, capsys):

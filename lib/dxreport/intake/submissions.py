@@ -9,6 +9,7 @@ are not read again, so ingesting a folder twice costs only the hashing.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -93,14 +94,19 @@ def expected_for(city_dir: Path) -> Expected:
     return Expected(load_units(city_dir), load_indicators(city_dir))
 
 
+_SAFE_CITY = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
 def city_dir_named(city: str, root: Path | None = None) -> Path:
     from dxreport.domain import paths as project
 
     base = Path(root) if root else project.find_root()
-    city_dir = base / "data" / "cities" / city
-    if not (city_dir / "indicators.yaml").exists():
-        raise ConfigError(city_dir, None, f"không có cấu hình cho thành phố '{city}'")
-    return city_dir
+    # Looked up among the configured cities, never made into a path from what was typed (--city ../../x).
+    cities = {p.name: p for p in (base / "data" / "cities").iterdir() if (p / "indicators.yaml").is_file()}
+    if not _SAFE_CITY.fullmatch(city) or city not in cities:
+        raise ConfigError(base / "data" / "cities", None,
+                          f"không có cấu hình cho thành phố '{city}' (hiện có: {', '.join(sorted(cities))})")
+    return cities[city]
 
 
 def find_city_dir(paths: list[Path], root: Path | None) -> Path:
