@@ -188,3 +188,30 @@ def test_a_damaged_store_stops_the_run_with_its_name(built):
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert "Kho dữ liệu" in result.stderr and "hong.duckdb" in result.stderr and "Cách xử lý" in result.stderr
+
+
+def test_two_builds_give_the_same_bytes_in_every_file_the_manifests_list(built, tmp_path):
+    """Same inputs and parameters, same bytes: PDFs (font subsets), annex, executed notebooks, notebook.html, manifests."""
+    reports = built / "reports" / "danang" / "2026-Q3"
+
+    def listed() -> dict[str, bytes]:
+        files = {}
+        for m in sorted(reports.rglob("manifest.json")):
+            files[str(m.relative_to(reports))] = m.read_bytes()
+            for out in json.loads(m.read_text(encoding="utf-8"))["outputs"]:
+                files[str((m.parent / out["path"]).relative_to(reports))] = (m.parent / out["path"]).read_bytes()
+        return files
+
+    runs = []
+    for _ in range(2):
+        result = dxreport(built, "run", "--force", "--unit", "SNV", "params/danang-2026-Q3.yaml")
+        assert result.returncode == 0, result.stderr
+        runs.append(listed())
+    first, second = runs
+    assert {"report.pdf", "annex.xlsx", "city_quarterly.ipynb", "notebook.html", "manifest.json",
+            "don-vi/SNV/report.pdf", "don-vi/SNV/unit_scorecard.ipynb", "chat-luong-so-lieu/report.pdf"} <= set(first)
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+    notebook = nbformat.reads(first["city_quarterly.ipynb"].decode("utf-8"), as_version=4)
+    injected = next(c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert injected.id == "injected-parameters" and ".staging" not in first["city_quarterly.ipynb"].decode("utf-8")
