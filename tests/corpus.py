@@ -33,3 +33,23 @@ def row_of(path: Path, code: str) -> int:
         if len(row) > 1 and row[1] == code:
             return r
     raise KeyError(code)
+
+
+DATA_PART = "xl/worksheets/sheet1.xml"  # the data sheet BaoCao, as openpyxl writes the sample
+
+
+def rezip(path: Path, change, compresslevel: int = 6) -> Path:
+    """Rewrite the data sheet's XML with ``change(bytes) -> bytes``; every other part is copied as it was."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        parts = [(i.filename, src.read(i.filename)) for i in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as z:
+        for name, data in parts:
+            z.writestr(name, change(data) if name == DATA_PART else data)
+    return path
+
+
+def with_rows(extra: bytes):
+    """A ``rezip`` change that appends ``extra`` (raw <row> elements) to the sheet's data."""
+    return lambda data: data.replace(b"</sheetData>", extra + b"</sheetData>")

@@ -209,3 +209,21 @@ def test_unreachable_scheduler_is_a_clear_error(batch):
                              "tcp://127.0.0.1:9", "--force", "--unit", "SNV"], cwd=project, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 1
     assert "không kết nối được bộ lập lịch Dask" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_kernels_start_the_usual_way_where_there_is_no_fork(batch, monkeypatch):
+    """Windows (and any system without os.fork): no kernel template, each warm kernel starts as a kernel spec says."""
+    from dxreport.execute import kernel_template, run
+    from dxreport.execute.batch import run_batch
+
+    project, _, _ = batch
+    monkeypatch.delattr(os, "fork")
+    assert not kernel_template.supported()
+    started = []
+    real = kernel_template.start
+    monkeypatch.setattr(kernel_template, "start", lambda *a: (real(*a), started.append(kernel_template.current())))
+    jobs = [j for j in run.plan([project / "params" / "danang-2026-Q3.yaml"], project, only_units=["SNV"]) if j.unit]
+    results = run_batch(jobs, project, workers=1, force=True)
+    assert [r.status for r in results] == ["built"], [r.message for r in results]
+    assert started == [None]  # asked for, and none was started
+    assert (folders(project)["SNV"] / "report.pdf").is_file()

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from conftest import ROOT
-from corpus import clean_copy, edit
+from corpus import clean_copy, edit, rezip, with_rows
 from dxreport import store
 from dxreport.cli import main
 from openpyxl import load_workbook
@@ -56,6 +56,30 @@ def test_check_lists_every_problem_one_line_each_and_exits_1(broken):
         assert words in text
 
 
+def test_check_dir_survives_hostile_files_and_names_refused_formats(tmp_path):
+    """One folder: a cell at XFD1048576 (aborted the process), a zip bomb, an error cell, other formats, a clean file."""
+    folder = tmp_path / "in"
+    edit(clean_copy(folder, "far.xlsx"), lambda wb, ws: ws.__setitem__("XFD1048576", 1))
+    rezip(clean_copy(folder, "bomb.xlsx"), with_rows(b"<row><c><v>1</v></c></row>" * 3_000_000), compresslevel=9)
+    edit(clean_copy(folder, "loi.xlsx"), lambda wb, ws: setattr(ws.__setitem__("E10", "#N/A") or ws["E10"], "data_type", "e"))
+    for name in ("cu.xls", "macro.xlsm", "calc.ods"):
+        clean_copy(folder, name)
+    clean_copy(folder, "~$SCT.xlsx")  # Excel's lock file beside an open workbook: not a submission
+    clean_copy(folder)
+    result = run("check", "--city", "danang", str(folder))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr and "panicked" not in result.stderr
+    out = result.stdout
+    assert out.strip().splitlines()[-1] == "Đã kiểm tra 7 tệp: 1 hợp lệ, 6 có vấn đề (6 vấn đề)."
+    for words in ("far.xlsx, trang 'BaoCao': trang tính khai báo vùng dữ liệu A1:XFD1048576",
+                  "bomb.xlsx: phần 'xl/worksheets/sheet1.xml' của tệp giải nén ra 74 MB (giới hạn 20 MB)",
+                  "loi.xlsx, trang 'BaoCao', dòng 10, cột E: ô E10 chứa giá trị lỗi #N/A",
+                  "cu.xls: tệp Excel 97–2003 (.xls) không được nhận", "macro.xlsm: sổ làm việc có macro (.xlsm) không được nhận",
+                  "calc.ods: bảng tính OpenDocument (.ods"):
+        assert words in out
+    assert out.count("Cách sửa:") == 6
+
+
 def test_usage_errors_exit_2(tmp_path, capsys):
     assert main(["check", str(tmp_path / "missing.xlsx")]) == 2
     assert "không tìm thấy" in capsys.readouterr().err
@@ -63,6 +87,9 @@ def test_usage_errors_exit_2(tmp_path, capsys):
         main(["check"])
     assert info.value.code == 2
     assert main(["check", "--city", "hue", str(tmp_path)]) == 2
+    for city in ("../../data/cities/danang", "danang/../danang", "/work"):  # never a path built from what was typed
+        assert main(["check", "--city", city, str(tmp_path)]) == 2
+        assert f"không có cấu hình cho thành phố '{city}' (hiện có: danang)" in capsys.readouterr().err
 
 
 def test_ingest_stores_clean_rejects_broken(broken, tmp_path, capsys):
@@ -86,3 +113,15 @@ def test_template_lists_unit_indicators_with_last_period(tmp_path, sample_db, ca
     assert {dv.type for dv in ws.data_validations.dataValidation} >= {"whole", "list"}
     assert not ws["E10"].protection.locked and ws["C10"].protection.locked
     assert main(["template", "--city", "danang", "--period", "2026-Q4", "--unit", "NOPE", "--out", str(out)]) == 2
+
+
+def test_ingest_and_template_with_a_damaged_store_exit_2_naming_it(tmp_path, broken):
+    db = tmp_path / "hong.duckdb"
+    db.write_bytes(b"\x00not a database" * 500)
+    for args in (["ingest", "--db", str(db), str(broken["clean"])],
+                 ["template", "--city", "danang", "--period", "2026-Q4", "--unit", "SCT", "--out", str(tmp_path / "t"), "--db", str(db)]):
+        result = run(*args)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert f"Kho dữ liệu {db}: tệp không phải là kho DuckDB hoặc đã bị hỏng" in result.stderr and "Cách xử lý" in result.stderr
+    assert db.read_bytes() == b"\x00not a database" * 500

@@ -72,3 +72,25 @@ def test_params_bad_values(tmp_path, body, key):
 def test_default_params_are_valid(root):
     params = load_params(root / "params" / "danang-2026-Q3.yaml")
     assert params.period == "2026-Q3" and params.report_date.isoformat() == "2026-10-05"
+
+
+@pytest.mark.parametrize(
+    "body,key,words",
+    [("city: ../etc\nperiod: 2026-Q3\nreport_date: 2026-10-05\n", "city", "chữ thường không dấu"),
+     ("city: danang\nperiod: 2026-Q3\nreport_date: 2026-10-05\nthresholds: {on_track: 0}\n", "thresholds.on_track", "phải lớn hơn 0"),
+     ("city: danang\nperiod: 2026-Q3\nreport_date: 2026-10-05\nhistory_quarters: 40\n", "history_quarters", "nhỏ hơn hoặc bằng 12"),
+     ("city: danang\nperiod: 2026-Q3\nreport_date: 2026-10-05\nhistory_quarters: 2.5\n", "history_quarters", "số nguyên"),
+     ("city: danang\nperiod: 2026-Q3\nreport_date: 2026-10-05\nthresholds: [1, 2]\n", "thresholds", "bảng khóa")],
+)
+def test_params_messages_are_vietnamese(tmp_path, body, key, words):
+    """pydantic's own English ('String should match pattern', 'Input should be…') never reaches the analyst."""
+    with pytest.raises(ConfigError) as e:
+        load_params(write_params(tmp_path, body))
+    assert e.value.key == key and words in e.value.message
+    assert "should" not in e.value.message and "Input" not in e.value.message
+
+
+def test_params_path_that_is_a_folder(tmp_path):
+    with pytest.raises(ConfigError) as e:
+        load_params(tmp_path)
+    assert str(tmp_path) in str(e.value) and "thư mục" in str(e.value) and e.value.exit_code == 2

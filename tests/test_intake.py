@@ -8,7 +8,7 @@ import time
 import unicodedata
 
 import pytest
-from corpus import CLEAN, PERIOD, UNIT, clean_copy, edit, row_of
+from corpus import CLEAN, PERIOD, UNIT, clean_copy, edit, rezip, row_of, with_rows
 from dxreport.domain.problems import Rejected
 from dxreport.domain.units import indicators_for
 from dxreport.intake import submissions as intake
@@ -82,6 +82,79 @@ def test_file_over_50_mb_refused_before_opening(expected, tmp_path):
     started = time.perf_counter()
     assert xlsxfile.container_problem(path).message.startswith("tệp quá lớn")
     assert time.perf_counter() - started < 0.5
+
+
+def test_one_cell_at_xfd1048576_is_refused_before_the_reader_allocates_it(expected, tmp_path):
+    # The value reader allocates A1 to the farthest cell: 17 billion cells, a Rust abort (exit 134) of the process.
+    path = edit(clean_copy(tmp_path), lambda wb, ws: ws.__setitem__("XFD1048576", 1))
+    for engine in ("calamine", "openpyxl"):
+        lines = problems(path, expected, engine)
+        assert len(lines) == 1
+        one(lines, "SCT.xlsx", "A1:XFD1048576", "1.048.576 dòng", "giới hạn 10.000 dòng, 100 cột", "Cách sửa")
+
+
+def test_far_cell_behind_a_small_declared_dimension_is_found(expected, tmp_path):
+    import re
+
+    path = edit(clean_copy(tmp_path), lambda wb, ws: ws.__setitem__("XFD1048576", 1))
+    rezip(path, lambda data: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:G15"', data))
+    one(problems(path, expected), "dòng 1048576, cột XFD", "có ô XFD1048576", "vượt giới hạn")
+
+
+def test_rows_without_references_are_counted(expected, tmp_path):
+    path = rezip(clean_copy(tmp_path), with_rows(b"<row><c><v>1</v></c></row>" * (xlsxfile.MAX_ROWS + 5)))
+    one(problems(path, expected), f"dòng {xlsxfile.MAX_ROWS + 1}", "vượt giới hạn 10.000 dòng")
+    path = rezip(clean_copy(tmp_path / "wide"), with_rows(b"<row>" + b"<c><v>1</v></c>" * (xlsxfile.MAX_COLUMNS + 1) + b"</row>"))
+    one(problems(path, expected), "cột CW", "vượt giới hạn")
+
+
+def test_zip_bomb_is_refused_from_the_archive_directory(expected, tmp_path):
+    # 3 million rows in about 200 KB: refused from the sizes the archive declares, before anything is uncompressed.
+    path = rezip(clean_copy(tmp_path), with_rows(b"<row><c><v>1</v></c></row>" * 3_000_000), compresslevel=9)
+    assert path.stat().st_size < 300_000
+    started = time.perf_counter()
+    lines = problems(path, expected)
+    assert time.perf_counter() - started < 5
+    assert len(lines) == 1
+    one(lines, "sheet1.xml", "giải nén ra 74 MB (giới hạn 20 MB)")
+
+
+def test_archive_that_lies_about_its_sizes_is_read_with_a_bound(expected, tmp_path, monkeypatch):
+    # A part larger than the archive's directory says is cut at the bound, never read whole.
+    monkeypatch.setattr(xlsxfile, "MAX_PART_BYTES", 64 * 1024)
+    monkeypatch.setattr(xlsxfile, "archive_problem", lambda path, infos: None)
+    path = rezip(clean_copy(tmp_path), with_rows(b"<row><c><v>1</v></c></row>" * 5000))
+    one(problems(path, expected), "tệp nén khai sai kích thước")
+
+
+@pytest.mark.parametrize("error", ["#DIV/0!", "#N/A", "#VALUE!", "#REF!"])
+def test_error_cells_are_problems_not_blanks(expected, tmp_path, error):
+    # What 'paste values' gives from a formula that errors: the value reader returns a blank for it.
+    path = clean_copy(tmp_path)
+    r = row_of(path, "HS_TONG")
+
+    def put(wb, ws):
+        ws.cell(r, 5, error).data_type = "e"
+        ws.cell(r, 7, "#N/A").data_type = "e"
+    edit(path, put)
+    for engine in ("calamine", "openpyxl"):
+        lines = problems(path, expected, engine)
+        one(lines, f"dòng {r}, cột E", f"ô E{r} chứa giá trị lỗi {error}", "để trống ô")
+        one(lines, f"dòng {r}, cột G", "#N/A")
+
+
+def test_legacy_text_beyond_column_z_names_row_and_column(expected, tmp_path):
+    path = edit(clean_copy(tmp_path), lambda wb, ws: ws.__setitem__("AB10", "Sè liÖu cña Së"))
+    lines = problems(path, expected)
+    one(lines, "dòng 10, cột AB", "TCVN3")
+    assert not any("IndexError" in line for line in lines)
+
+
+def test_csv_formula_beyond_column_z_is_found(expected, tmp_path):
+    path = tmp_path / PERIOD / f"{UNIT}.csv"
+    path.parent.mkdir()
+    path.write_text(";" * 27 + "=1+1\n", encoding="utf-8")
+    one(problems(path, expected), "dòng 1, cột AB", "chứa công thức")
 
 
 def test_wrong_sheet_name(expected, tmp_path):

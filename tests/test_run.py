@@ -156,3 +156,64 @@ def test_failed_notebook_keeps_previous_report(built):
     assert (built / "reports" / "danang" / "2026-Q3.failed.ipynb").is_file()
     assert (out / "manifest.json").read_bytes() == before
     assert not list((built / "reports").rglob("*.tmp"))
+
+
+def test_a_run_killed_between_the_renames_of_a_publish_is_finished_by_the_next_run(built):
+    """kill -9 after the city report was set aside and before the new one moved in: the period was gone."""
+    from dxreport.execute import run
+    from test_publish import _child
+
+    city_reports = built / "reports" / "danang"
+    final = city_reports / "2026-Q3"
+    own = lambda: {p.relative_to(final): p.read_bytes() for p in final.iterdir() if p.is_file()}  # noqa: E731
+    before = own()
+    staging = city_reports / run.STAGING_DIR / "2026-Q3.2026-Q3.killed.tmp"
+    shutil.copytree(final, staging, ignore=shutil.ignore_patterns(*run.SUBFOLDERS.values()))
+    result = _child(city_reports, staging, "2")  # 1: chat-luong-so-lieu/ carried over, 2: the period set aside
+    assert result.returncode == -9
+    assert not final.exists() and (city_reports / ".2026-Q3.old").is_dir()
+    result = dxreport(built, "run", "--no-scorecards", "params/danang-2026-Q3.yaml")
+    assert result.returncode == 0, result.stderr
+    # finished, not rebuilt: the same bytes as before the kill (the quality report may be stale from earlier tests)
+    assert "không đổi, không tạo lại: reports/danang/2026-Q3\n" in result.stdout
+    assert own() == before and (final / run.SUBFOLDERS[run.QUALITY_NOTEBOOK] / "report.pdf").is_file()
+    assert not (city_reports / ".2026-Q3.old").exists() and list((city_reports / run.STAGING_DIR).iterdir()) == []
+
+
+def test_a_damaged_store_stops_the_run_with_its_name(built):
+    (built / "build").mkdir(exist_ok=True)
+    (built / "build" / "hong.duckdb").write_bytes(b"SQLite format 3\x00" + bytes(4000))
+    params = built / "params" / "hong.yaml"
+    params.write_text("city: danang\nperiod: 2026-Q3\nreport_date: 2026-10-05\nsubmissions: data/sample/danang\n"
+                      "database: build/hong.duckdb\n", encoding="utf-8")
+    result = dxreport(built, "run", "--no-scorecards", "params/hong.yaml")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Kho dữ liệu" in result.stderr and "hong.duckdb" in result.stderr and "Cách xử lý" in result.stderr
+
+
+def test_two_builds_give_the_same_bytes_in_every_file_the_manifests_list(built, tmp_path):
+    """Same inputs and parameters, same bytes: PDFs (font subsets), annex, executed notebooks, notebook.html, manifests."""
+    reports = built / "reports" / "danang" / "2026-Q3"
+
+    def listed() -> dict[str, bytes]:
+        files = {}
+        for m in sorted(reports.rglob("manifest.json")):
+            files[str(m.relative_to(reports))] = m.read_bytes()
+            for out in json.loads(m.read_text(encoding="utf-8"))["outputs"]:
+                files[str((m.parent / out["path"]).relative_to(reports))] = (m.parent / out["path"]).read_bytes()
+        return files
+
+    runs = []
+    for _ in range(2):
+        result = dxreport(built, "run", "--force", "--unit", "SNV", "params/danang-2026-Q3.yaml")
+        assert result.returncode == 0, result.stderr
+        runs.append(listed())
+    first, second = runs
+    assert {"report.pdf", "annex.xlsx", "city_quarterly.ipynb", "notebook.html", "manifest.json",
+            "don-vi/SNV/report.pdf", "don-vi/SNV/unit_scorecard.ipynb", "chat-luong-so-lieu/report.pdf"} <= set(first)
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+    notebook = nbformat.reads(first["city_quarterly.ipynb"].decode("utf-8"), as_version=4)
+    injected = next(c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert injected.id == "injected-parameters" and ".staging" not in first["city_quarterly.ipynb"].decode("utf-8")

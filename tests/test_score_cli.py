@@ -205,3 +205,36 @@ def test_an_error_in_a_workbook_names_the_sheet(tmp_path, capsys):
     wb.save(path)
     assert main(["score", "--framework", "dti-2025", str(path)]) == 1
     assert "Tệp in.xlsx, trang 'Số liệu', dòng 3, cột DTI" in capsys.readouterr().err
+
+
+def test_a_unit_that_would_be_a_spreadsheet_formula_is_quoted(tmp_path, capsys):
+    """OWASP CSV injection: a unit's name that starts with = + - @ comes out as text, not a formula."""
+    names = ["=cmd|' /C calc'!A0", "@SUM(A1:A9)", "+1+1", "-2+3", "TP. Đà Nẵng"]
+    rows = "\n".join(f'"{n}",0.{k + 2}' for k, n in enumerate(names))
+    out = tmp_path / "out.csv"
+    assert main(["score", "--framework", "dti-2022", str(_csv(tmp_path, "unit,DTI\n" + rows + "\n")), "--output", str(out)]) == 0
+    units = [r["unit"] for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))]
+    assert sorted(units) == sorted(["'=cmd|' /C calc'!A0", "'@SUM(A1:A9)", "'+1+1", "'-2+3", "TP. Đà Nẵng"])
+
+
+def test_report_tables_quote_text_that_would_be_a_formula(tmp_path):
+    import pandas as pd
+    from dxreport.publish.report import write_tables
+
+    table = pd.DataFrame({"unit": ["=HYPERLINK(\"http://x\")", "SCT"], "note": ["@x", "ghi chú"], "change": [-0.5, 0.25]})
+    path = write_tables({"t": table}, tmp_path)["t"]
+    assert path.read_text(encoding="utf-8").splitlines() == [
+        "unit,note,change", "\"'=HYPERLINK(\"\"http://x\"\")\",'@x,-0.5", "SCT,ghi chú,0.25"]
+
+
+@pytest.mark.parametrize("framework", ["../cities/danang/indicators", "../frameworks/dti-2022", "DTI-2022", "/etc/passwd"])
+def test_framework_id_is_looked_up_never_a_path(tmp_path, capsys, framework):
+    code, _, err = _run(capsys, "--framework", framework, _csv(tmp_path, "unit,DTI\nA,0.5\n"))
+    assert code == 2 and f"không có bộ chỉ số '{framework}'" in err and "dti-2022" in err
+
+
+def test_input_or_output_that_is_a_folder(tmp_path, capsys):
+    code, _, err = _run(capsys, "--framework", "dti-2022", tmp_path)
+    assert code == 2 and "INPUT là một thư mục" in err and "Traceback" not in err
+    code, _, err = _run(capsys, "--framework", "dti-2022", _csv(tmp_path, "unit,DTI\nA,0.5\n"), "--output", tmp_path)
+    assert code == 2 and "--output là một thư mục" in err

@@ -100,3 +100,55 @@ def test_two_processes_ingesting_at_once(tmp_path):
     assert sum(r["skipped"] for r in results) == 1
     subs = store.load_submissions(db)
     assert len(subs) == len(files) and not subs.duplicated(["unit", "period", "revision"]).any()
+
+
+@pytest.mark.parametrize("content", ["random", "text", "truncated", "foreign", "folder"])
+def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path, content):
+    db = tmp_path / "s.duckdb"
+    if content == "random":
+        db.write_bytes(bytes(range(256)) * 40)
+    elif content == "text":
+        db.write_text("kho số liệu\n", encoding="utf-8")
+    elif content == "truncated":
+        intake.ingest([clean_copy(tmp_path / "in")], db, city_dir=CITY_DIR)
+        db.write_bytes(db.read_bytes()[:20000])
+    elif content == "foreign":
+        with duckdb.connect(str(db)) as con:
+            con.execute("CREATE TABLE submissions (x INTEGER)")
+    else:
+        db.mkdir()
+    for read_only in (True, False):
+        with pytest.raises(store.StoreError) as info:
+            with store.connect(db, read_only=read_only):
+                pass
+        assert info.value.exit_code == 2 and str(db) in str(info.value) and "Cách xử lý" in str(info.value)
+    if content == "foreign":
+        with duckdb.connect(str(db), read_only=True) as con:  # nothing was written into someone else's database
+            assert [t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()] == ["submissions"]
+
+
+def test_received_at_is_stamped_under_the_store_lock(tmp_path, monkeypatch):
+    """So a later revision is never stamped earlier than the one before it (the clock is read while numbering)."""
+    import threading
+
+    db = tmp_path / "s.duckdb"
+    seen: list[str] = []
+    real = intake.datetime
+
+    class Clock(real):
+        @classmethod
+        def now(cls, tz=None):
+            def probe():
+                try:
+                    with store.locked(db, exclusive=True, timeout=0):
+                        seen.append("free")
+                except store.StoreBusy:
+                    seen.append("held")
+            t = threading.Thread(target=probe)
+            t.start()
+            t.join()
+            return real.now(tz)
+
+    monkeypatch.setattr(intake, "datetime", Clock)
+    intake.ingest([clean_copy(tmp_path)], db, city_dir=CITY_DIR)
+    assert seen == ["held"]

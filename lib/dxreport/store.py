@@ -7,16 +7,19 @@ sha256) is skipped, so ingesting twice adds nothing. Rejected files leave their
 problems in the append-only ``problems`` table for the data-quality report.
 
 DuckDB lets one process write a database file at a time, so every connection
-takes a lock file beside it (``<db>.lock``; shared to read, exclusive to write)
-and waits for its turn instead of failing.
+takes a lock file beside it (``<db>.lock``, a ``filelock`` reader/writer lock
+that works the same on Linux, macOS and Windows: shared to read, exclusive to
+write) and waits for its turn instead of failing.
+
+A file that is not a DuckDB database, a damaged one, or a DuckDB database of
+something else is a :class:`StoreError` (exit 2) naming the file and what to
+do, never a traceback; nothing is written into a database that is not a store.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
-import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -84,49 +87,115 @@ CREATE OR REPLACE VIEW latest_observations AS
 """
 
 
+# The columns every store has had; a database without them is not a store.
+REQUIRED_COLUMNS = {
+    "submissions": {"submission_id", "file", "sha256", "unit", "period", "revision", "submitted_on", "received_at",
+                    "template_version"},
+    "observations": {"submission_id", "unit", "indicator", "period", "value", "note", "sheet", "row"},
+}
+# Raised by DuckDB for a file it cannot read as a database, or for damage found while reading it.
+_DAMAGE = (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException, duckdb.FatalException)
+_WHAT_TO_DO = ("Cách xử lý: nếu đã chỉ nhầm tệp, chỉ lại đúng tệp kho (tùy chọn --db, hoặc khóa 'database' của tệp tham số); "
+               "nếu kho bị hỏng, khôi phục tệp từ bản sao lưu, hoặc đổi tên tệp này rồi chạy lại 'dxreport ingest' với "
+               "các tệp số liệu đã nhận để tạo lại kho (các tệp số liệu gốc không bị thay đổi).")
+
+
 class StoreBusy(DxError):
     """Another process kept the store locked for longer than the timeout."""
 
 
+class StoreError(DxError):
+    """The store file cannot be used: not a DuckDB database, damaged, or the database of something else."""
+
+    exit_code = 2
+
+    def __init__(self, path: Path | str, reason: str):
+        self.path, self.reason = str(path), reason
+        super().__init__(f"Kho dữ liệu {path}: {reason}. {_WHAT_TO_DO}")
+
+
+def _reason(error: Exception) -> str:
+    """DuckDB's own first line, for the technically minded, after the plain words."""
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"tệp không phải là kho DuckDB hoặc đã bị hỏng (DuckDB báo: {first})"
+
+
 @contextmanager
 def locked(path: Path, exclusive: bool, timeout: float | None = None) -> Iterator[None]:
-    """Hold ``<db>.lock`` (fcntl): shared for readers, exclusive for the one writer."""
+    """Hold ``<db>.lock``: shared for readers, exclusive for the one writer (``filelock``, on every platform)."""
+    from filelock import ReadWriteLock, Timeout
+
     timeout = LOCK_TIMEOUT_S if timeout is None else timeout
     lock_path = path.with_name(path.name + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as f:
-        mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
-        deadline = time.monotonic() + timeout
-        waited = False
-        while True:
+    try:  # its own instance per hold: threads of one process (a batch's workers) wait for each other too
+        lock = ReadWriteLock(lock_path, is_singleton=False)
+    except Exception as e:  # noqa: BLE001 - a lock file that is not a lock (overwritten by hand, say)
+        raise StoreError(path, f"không dùng được tệp khóa {lock_path.name} ({e}); hãy xóa tệp khóa đó rồi chạy lại") from None
+    hold = lock.write_lock if exclusive else lock.read_lock
+    try:
+        try:
+            context = hold(timeout=0, blocking=False)
+            context.__enter__()
+        except Timeout:
+            log.warning("Kho dữ liệu %s đang được tiến trình khác ghi; đang chờ (tối đa %d giây)…", path, timeout)
             try:
-                fcntl.flock(f, mode)
-                break
-            except BlockingIOError:
-                if not waited:
-                    log.warning("Kho dữ liệu %s đang được tiến trình khác ghi; đang chờ (tối đa %d giây)…", path, timeout)
-                    waited = True
-                if time.monotonic() >= deadline:
-                    raise StoreBusy(f"Kho dữ liệu {path} vẫn bận sau {timeout:.0f} giây chờ (tiến trình khác đang ghi); "
-                                    "hãy chạy lại lệnh sau ít phút") from None
-                time.sleep(0.05)
+                context = hold(timeout=timeout)
+                context.__enter__()
+            except Timeout:
+                raise StoreBusy(f"Kho dữ liệu {path} vẫn bận sau {timeout:.0f} giây chờ (tiến trình khác đang ghi); "
+                                "hãy chạy lại lệnh sau ít phút") from None
         try:
             yield
         finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+            context.__exit__(None, None, None)
+    finally:
+        lock.close()
+
+
+def _check_schema(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    """Refuse a database that is not a store before reading or writing it."""
+    rows = con.execute("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'").fetchall()
+    tables: dict[str, set[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, set()).add(column)
+    if not tables and not read_only:
+        return  # a new, empty database: it becomes a store
+    for table, columns in REQUIRED_COLUMNS.items():
+        if table not in tables:
+            raise StoreError(path, f"tệp là một cơ sở dữ liệu DuckDB nhưng không phải kho số liệu của dxreport "
+                                   f"(không có bảng '{table}')")
+        missing = sorted(columns - tables[table])
+        if missing:
+            raise StoreError(path, f"tệp là một cơ sở dữ liệu DuckDB nhưng không phải kho số liệu của dxreport "
+                                   f"(bảng '{table}' thiếu cột {', '.join(missing)})")
 
 
 @contextmanager
 def connect(path: Path | str, read_only: bool = False, timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(path)
+    if path.is_dir():
+        raise StoreError(path, "đây là một thư mục, không phải tệp kho DuckDB")
+    if read_only and not path.exists():
+        raise StoreError(path, "không tìm thấy tệp kho (chưa nhận tệp số liệu nào vào kho này)")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     with locked(path, exclusive=not read_only, timeout=timeout):
-        con = duckdb.connect(str(path), read_only=read_only)
         try:
-            if not read_only:
-                con.execute(SCHEMA)
-            yield con
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as e:
+            raise StoreError(path, _reason(e)) from None
+        try:
+            try:
+                _check_schema(con, path, read_only)
+                if not read_only:
+                    con.execute(SCHEMA)
+            except _DAMAGE as e:
+                raise StoreError(path, _reason(e)) from None
+            try:
+                yield con
+            except _DAMAGE as e:  # damage found while reading: the same message, never a traceback
+                raise StoreError(path, _reason(e)) from None
         finally:
             con.close()
 
@@ -136,7 +205,13 @@ def known_sha256(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def known_problem_sha256(con: duckdb.DuckDBPyConnection) -> set[str]:
+    if not _has_table(con, "problems"):  # a store written before the problems table existed
+        return set()
     return {row[0] for row in con.execute("SELECT DISTINCT sha256 FROM problems").fetchall()}
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
 
 
 def add_problems(
@@ -175,8 +250,7 @@ def load_problems(source: "duckdb.DuckDBPyConnection | Path | str") -> pd.DataFr
 
 
 def _problems_frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'problems'").fetchone()[0]
-    if not exists:  # a store written before the problems table existed
+    if not _has_table(con, "problems"):  # a store written before the problems table existed
         return pd.DataFrame(columns=PROBLEM_COLUMNS)
     return con.execute(sql).df()
 

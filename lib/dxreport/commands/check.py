@@ -12,12 +12,19 @@ from dxreport.intake.readers import ENGINES
 
 
 def submission_files(names: list[str]) -> list[Path]:
-    """Files named, and the .xlsx/.csv files inside named folders; a missing name is a usage error."""
+    """Files named, and the spreadsheets inside named folders; a missing name is a usage error.
+
+    Spreadsheets in a format intake does not accept (.xls, .xlsm, .ods…) are listed too, so that
+    each is reported with what to do instead of being passed over in silence.
+    """
+    from dxreport.intake.submissions import SPREADSHEET_SUFFIXES
+
     out: list[Path] = []
     for name in names:
         p = Path(name)
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.suffix.lower() in (".xlsx", ".csv") and not f.name.startswith("~$"))
+            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SPREADSHEET_SUFFIXES
+                          and not f.name.startswith(("~$", ".~lock")))
         elif p.exists():
             out.append(p)
         else:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from dxreport.domain import paths
+from dxreport.domain.errors import ConfigError
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -21,12 +22,21 @@ def _score(args: argparse.Namespace) -> int:
 
     fw = frameworks.load(args.framework, paths.find_root())
     source = Path(args.input)
+    for given, option in ((source, "INPUT"), (Path(args.merge) if args.merge else None, "--merge")):
+        if given is not None and given.is_dir():
+            raise ConfigError(given, None, f"{option} là một thư mục; cần chỉ đến một tệp .csv hoặc .xlsx")
+    output = Path(args.output) if args.output else None
+    if output is not None and output.is_dir():
+        raise ConfigError(output, None, "--output là một thư mục; cần chỉ đến tệp CSV sẽ ghi, ví dụ ket-qua.csv")
     values, level = parse_input(source, fw)
     if args.merge:
         values = scoring.merge(values, parse_merge(Path(args.merge), values.index))
     text = to_csv(scoring.score(values, fw, level))
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise ConfigError(output, None, f"không ghi được tệp kết quả ({e.strerror or e})") from None
     else:
         sys.stdout.write(text)
     return 0

@@ -222,6 +222,10 @@ def read_yaml(path: Path) -> Any:
             return nfc(yaml.load(f, Loader=_YAML_LOADER))
     except FileNotFoundError:
         raise ConfigError(path, None, "không tìm thấy tệp") from None
+    except IsADirectoryError:
+        raise ConfigError(path, None, "đây là một thư mục, cần chỉ đến một tệp .yaml") from None
+    except PermissionError:
+        raise ConfigError(path, None, "không có quyền đọc tệp") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
@@ -259,9 +263,53 @@ _MESSAGES = {
 }
 
 
+# pydantic's messages that take a value from the rule (its "ctx"), in Vietnamese.
+_MESSAGES_WITH = {
+    "string_pattern_mismatch": lambda c: f"chỉ được gồm chữ thường không dấu, chữ số, '-' và '_' (mẫu {c.get('pattern')})",
+    "greater_than": lambda c: f"phải lớn hơn {_num(c.get('gt'))}",
+    "greater_than_equal": lambda c: f"phải lớn hơn hoặc bằng {_num(c.get('ge'))}",
+    "less_than": lambda c: f"phải nhỏ hơn {_num(c.get('lt'))}",
+    "less_than_equal": lambda c: f"phải nhỏ hơn hoặc bằng {_num(c.get('le'))}",
+    "string_too_short": lambda c: f"phải có ít nhất {c.get('min_length')} ký tự",
+    "string_too_long": lambda c: f"chỉ được có tối đa {c.get('max_length')} ký tự",
+    "too_short": lambda c: f"phải có ít nhất {c.get('min_length')} phần tử",
+    "too_long": lambda c: f"chỉ được có tối đa {c.get('max_length')} phần tử",
+}
+_MESSAGES.update({
+    "int_type": "phải là số nguyên",
+    "int_from_float": "phải là số nguyên (không có phần thập phân)",
+    "float_type": "phải là số",
+    "bool_type": "phải là true hoặc false",
+    "date_type": "phải là ngày dạng YYYY-MM-DD",
+    "dict_type": "phải là một bảng khóa: giá trị",
+    "model_type": "phải là một bảng khóa: giá trị",
+    "model_attributes_type": "phải là một bảng khóa: giá trị",
+    "list_type": "phải là một danh sách",
+    "date_from_datetime_inexact": "phải là ngày dạng YYYY-MM-DD, không kèm giờ",
+    "enum": "giá trị không hợp lệ",
+})
+
+
+def _num(value: Any) -> str:
+    from dxreport.domain import fmt
+
+    return fmt.number_auto(value, 4) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def _message(error: dict) -> str:
+    kind = error["type"]
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind in _MESSAGES_WITH:
+        return _MESSAGES_WITH[kind](error.get("ctx") or {})
+    if kind in ("value_error", "assertion_error"):  # our validators' own (Vietnamese) words
+        return error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return f"giá trị không hợp lệ ({kind})"
+
+
 def validation_error(path: Path, error: ValidationError, data: Any) -> ConfigError:
     first = error.errors()[0]
-    message = _MESSAGES.get(first["type"], first["msg"].removeprefix("Value error, "))
+    message = _message(first)
     if first["type"] == "literal_error":
         message += f" ({first.get('input')!r}; được phép: {first['ctx']['expected']})"
     return ConfigError(path, _key(tuple(first["loc"]), data) or None, message)
@@ -286,6 +334,8 @@ def read_table(path: Path, columns: list[str]) -> Any:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(path, None, "không tìm thấy tệp") from None
+    except IsADirectoryError:
+        raise ConfigError(path, None, "đây là một thư mục, cần chỉ đến một tệp .csv") from None
     except UnicodeDecodeError:
         raise ConfigError(path, None, "tệp không ở mã UTF-8") from None
     missing = [c for c in columns if c not in df.columns]

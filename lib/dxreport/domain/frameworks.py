@@ -11,6 +11,7 @@ hold together fails here, naming the file and the key.
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -249,17 +250,21 @@ def frameworks_dir(root: Path) -> Path:
     return root / "data" / "frameworks"
 
 
+SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")  # a framework's id: a file name in data/frameworks, no folder
+
+
 def available(root: Path) -> list[str]:
-    return sorted(p.stem for p in frameworks_dir(root).glob("*.yaml"))
+    return sorted(p.stem for p in frameworks_dir(root).glob("*.yaml") if SAFE_ID.fullmatch(p.stem))
 
 
 @lru_cache(maxsize=32)
 def load(framework_id: str, root: Path) -> Framework:
     """The framework ``framework_id`` (e.g. ``dti-2022``) from ``data/frameworks``."""
-    path = frameworks_dir(root) / f"{framework_id}.yaml"
-    if not path.is_file():
-        raise ConfigError(path, None, f"không có bộ chỉ số '{framework_id}' (hiện có: {', '.join(available(root))})")
-    return load_file(path)
+    # Looked up among the files, never made into a path from what was typed ('../cities/x/indicators' loaded that file).
+    known = available(root)
+    if not SAFE_ID.fullmatch(framework_id) or framework_id not in known:
+        raise ConfigError(frameworks_dir(root), None, f"không có bộ chỉ số '{framework_id}' (hiện có: {', '.join(known)})")
+    return load_file(frameworks_dir(root) / f"{framework_id}.yaml")
 
 
 def city_frameworks(root: Path, city: str) -> list[Framework]:

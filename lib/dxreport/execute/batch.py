@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from dxreport.domain.errors import DxError
-from dxreport.execute.run import Job, JobResult, build, input_files, up_to_date
+from dxreport.execute.run import Job, JobResult, build, input_files, recover_reports, up_to_date
 from dxreport.publish import manifest
 
 Progress = Callable[[JobResult], None]
@@ -218,6 +218,7 @@ def _run_batch(jobs: list[Job], root: Path, workers: int, executor: str, schedul
                warm: bool, progress: Progress) -> list[JobResult]:
     order = {job.label: i for i, job in enumerate(jobs)}
     results: list[JobResult] = []
+    recover_reports(root, [job.params.city for job in jobs])  # a run killed mid-publish is finished before anything else
     digests = None
     if not force:
         digests = prepare(jobs, root)

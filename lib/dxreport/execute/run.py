@@ -11,8 +11,9 @@ manifest is not rebuilt.
 
 from __future__ import annotations
 
-import fcntl
+import json
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -157,6 +158,60 @@ def execute(notebook: Path, output_notebook: Path, parameters: dict, cwd: Path, 
     )
 
 
+INJECTED_CELL_ID = "injected-parameters"  # papermill gives the cell it inserts a random id
+_VOLATILE_PAPERMILL = ("start_time", "end_time", "duration")
+
+
+def stabilise_notebook(path: Path, staging: Path, final: Path) -> None:
+    """Same inputs, same bytes: the executed notebook without what changes from one run to the next.
+
+    Removed: the times papermill and the kernel record (start, end, duration, the
+    ``execution`` timestamps of each cell); replaced: the random id papermill gives the
+    injected-parameters cell, and the staging folder the notebook ran in by the folder
+    its report is published to (``output_dir``), where its outputs are; merged: the
+    pieces a cell's printed text arrived in.
+    """
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    for key in _VOLATILE_PAPERMILL:
+        nb.metadata.get("papermill", {}).pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for key in _VOLATILE_PAPERMILL:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = INJECTED_CELL_ID
+        if cell.cell_type == "code":
+            cell.outputs = _coalesce_streams(cell.outputs)
+    nb = nbformat.from_dict(_replace_text(nb, str(staging), str(final)))
+    nbformat.write(nb, str(path))
+
+
+def _coalesce_streams(outputs: list) -> list:
+    """One output per run of stdout (or stderr) text: the kernel flushes a print() in one or two messages,
+    as timing has it, and the notebook recorded them as one or two outputs."""
+    merged: list = []
+    for out in outputs:
+        previous = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and previous is not None and previous.get("output_type") == "stream"
+                and previous.get("name") == out.get("name")):
+            previous["text"] = "".join(previous["text"]) + "".join(out["text"])
+        else:
+            merged.append(out)
+    return merged
+
+
+def _replace_text(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, dict):
+        return {k: _replace_text(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_text(v, old, new) for v in value]
+    return value
+
+
 def to_html_without_code(notebook: Path, html_path: Path, root: Path) -> None:
     """The executed notebook as HTML for readers: outputs only, charts with the description the notebook gave them."""
     import nbformat
@@ -170,6 +225,8 @@ def to_html_without_code(notebook: Path, html_path: Path, root: Path) -> None:
 
 
 STAGING_DIR = ".staging"  # reports/<city>/.staging/: reports being built, outside every published folder
+JOURNAL_SUFFIX = ".publish.json"  # beside a staging folder while it is being published
+_staging_locks: dict[Path, Any] = {}  # staging folder → the lock this process holds on it while building
 
 
 def new_staging(root: Path, job: Job) -> Path:
@@ -177,47 +234,162 @@ def new_staging(root: Path, job: Job) -> Path:
 
     Not inside the city's report folder: publishing the city report swaps that
     folder whole, and a scorecard still being written there would lose its path
-    for that moment.
+    for that moment. The folder is locked (``<folder>.lock``) until
+    :func:`release_staging`, so that :func:`recover` tells the folder of a build
+    still running from one left by a run that was killed.
     """
+    from filelock import FileLock
+
     parent = root / "reports" / job.params.city / STAGING_DIR
     parent.mkdir(parents=True, exist_ok=True)
     final = job.output_dir(root)
     staging = Path(tempfile.mkdtemp(prefix=f"{job.params.period}.{final.name}.", suffix=".tmp", dir=parent))
+    lock = FileLock(_lock_path(staging), thread_local=False, is_singleton=False)
+    lock.acquire()
+    _staging_locks[staging] = lock
     staging.chmod(0o755)
     return staging
 
 
+def release_staging(staging: Path) -> None:
+    """Remove what is left of ``staging`` (nothing once published) and its lock."""
+    shutil.rmtree(staging, ignore_errors=True)
+    lock = _staging_locks.pop(staging, None)
+    if lock is not None:
+        lock.release()
+    _lock_path(staging).unlink(missing_ok=True)
+
+
+def _lock_path(staging: Path) -> Path:
+    return staging.with_name(staging.name + ".lock")
+
+
 @contextmanager
 def _reports_lock(city_reports: Path) -> Iterator[None]:
-    """Serialise renames under one city's reports, across processes (batch workers, two runs at once)."""
+    """Serialise renames under one city's reports, across processes (batch workers, two runs at once) and threads."""
+    from filelock import FileLock
+
     city_reports.mkdir(parents=True, exist_ok=True)
-    with open(city_reports / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    # thread_local=False and a new instance each time: a batch's threads wait for each other like processes do.
+    with FileLock(city_reports / ".lock", thread_local=False, is_singleton=False):
+        yield
+
+
+def _backup_of(final: Path) -> Path:
+    return final.with_name(f".{final.name}.old")
 
 
 def publish(staging: Path, final: Path, keep: tuple[str, ...] = ()) -> None:
     """Swap ``staging`` into ``final``; the previous report stays intact until the swap.
 
     Subfolders named in ``keep`` (the units' scorecards inside a city report)
-    are carried over from the previous ``final``.
+    are carried over from the previous ``final``. The swap takes several renames,
+    so it is written down first (a journal beside the staging folder): a run
+    killed between two renames leaves the journal, and :func:`recover` finishes
+    the swap. Call under the city's reports lock.
     """
     final.parent.mkdir(parents=True, exist_ok=True)
-    backup = None
-    if final.exists():
-        for name in keep:
-            if (final / name).exists() and not (staging / name).exists():
-                (final / name).rename(staging / name)
-        backup = final.with_name(f".{final.name}.old")
-        if backup.exists():
-            shutil.rmtree(backup)
-        final.rename(backup)
-    staging.rename(final)
-    if backup is not None:
+    city_reports = staging.parent.parent
+    journal = staging.with_name(staging.name + JOURNAL_SUFFIX)
+    record = {"staging": staging.relative_to(city_reports).as_posix(), "final": final.relative_to(city_reports).as_posix(),
+              "keep": list(keep)}
+    _write_atomically(journal, json.dumps(record, ensure_ascii=False))
+    _finish_publish(staging, final, keep)
+    journal.unlink()
+
+
+def _finish_publish(staging: Path, final: Path, keep: tuple[str, ...] | list[str]) -> None:
+    """The renames of a publish, each done only if not done yet: from the start, or after a kill at any point.
+
+    While the staging folder exists, the swap has not happened: carry the kept
+    subfolders over, move the previous report aside, move the new one in. Once it
+    is gone, only the previous report's copy is left to remove.
+    """
+    backup = _backup_of(final)
+    if staging.exists():
+        if final.exists():
+            for name in keep:
+                if (final / name).exists() and not (staging / name).exists():
+                    (final / name).rename(staging / name)
+            if backup.exists():  # an older leftover: the report in `final` is the one being replaced
+                shutil.rmtree(backup)
+            final.rename(backup)
+        staging.rename(final)
+    if backup.exists():
         shutil.rmtree(backup)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def recover(city_reports: Path) -> list[str]:
+    """Repair what runs killed mid-way left under ``reports/<city>``; what was done, for the log.
+
+    Publishes interrupted between their renames are finished from their journals;
+    a previous report left aside by an older version (``.<name>.old`` without its
+    report) is put back; staging folders whose build is no longer running are
+    removed. Call under the city's reports lock.
+    """
+    from filelock import FileLock, Timeout
+
+    done: list[str] = []
+    staging_dir = city_reports / STAGING_DIR
+    if staging_dir.is_dir():
+        for journal in sorted(staging_dir.glob("*" + JOURNAL_SUFFIX)):
+            try:
+                record = json.loads(journal.read_text(encoding="utf-8"))
+                staging, final = city_reports / record["staging"], city_reports / record["final"]
+                keep = [str(k) for k in record.get("keep", [])]
+            except (OSError, ValueError, KeyError, TypeError):
+                journal.unlink(missing_ok=True)  # cut short while written: no rename had started
+                continue
+            _finish_publish(staging, final, keep)
+            journal.unlink()
+            done.append(f"hoàn tất việc công bố {final.relative_to(city_reports).as_posix()} bị dừng giữa chừng")
+    for backup in sorted(city_reports.rglob(".*.old")):
+        if not backup.is_dir() or STAGING_DIR in backup.relative_to(city_reports).parts:
+            continue
+        final = backup.with_name(backup.name[1:-len(".old")])
+        if final.exists():
+            shutil.rmtree(backup)
+        else:
+            backup.rename(final)
+            done.append(f"khôi phục {final.relative_to(city_reports).as_posix()} từ bản cũ bị bỏ dở")
+    if staging_dir.is_dir():
+        folders = {*staging_dir.glob("*.tmp"), *(p.with_suffix("") for p in staging_dir.glob("*.tmp.lock"))}
+        for folder in sorted(folders):  # a lock without its folder: a build killed after its publish
+            lock = FileLock(_lock_path(folder), thread_local=False, is_singleton=False)
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                continue  # a build still running, in this process or another
+            try:
+                if folder.exists():
+                    shutil.rmtree(folder, ignore_errors=True)
+                    done.append(f"xóa thư mục tạm {folder.name} của lần chạy bị dừng")
+            finally:
+                lock.release()
+                _lock_path(folder).unlink(missing_ok=True)
+        for part in staging_dir.glob("*.part"):
+            part.unlink(missing_ok=True)
+    for line in done:
+        log.warning("%s: %s", city_reports, line)
+    return done
+
+
+def recover_reports(root: Path, cities: list[str]) -> None:
+    """:func:`recover` for each city, under its reports lock (before a run decides what is up to date)."""
+    for city in sorted(set(cities)):
+        city_reports = root / "reports" / city
+        if city_reports.is_dir():
+            with _reports_lock(city_reports):
+                recover(city_reports)
 
 
 def input_files(root: Path, job: Job) -> list[Path]:
@@ -305,15 +477,16 @@ def build(job: Job, root: Path, *, engine: str | None = None, force: bool = Fals
             name = getattr(e, "ename", type(e).__name__)
             value = getattr(e, "evalue", str(e))
             raise NotebookError(notebook.name, cell, f"{name}: {value}", str(kept.relative_to(root)) if kept.exists() else None) from None
+        stabilise_notebook(executed, staging, final)
         if job.output_dir(root) == output_dir_for(root, job.params):
             to_html_without_code(executed, staging / "notebook.html", root)
         m = manifest.build(job.manifest_params(), input_files(root, job), staging, root, digests=digests,
                            extra_inputs=store_input(root, job, digests))
         manifest.write(m, staging / "manifest.json")
         with _reports_lock(root / "reports" / job.params.city):
+            recover(root / "reports" / job.params.city)
             publish(staging, final, keep=(UNITS_DIR, *SUBFOLDERS.values()) if final == output_dir_for(root, job.params) else ())
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    finally:
+        release_staging(staging)
     log.info("Đã tạo báo cáo %s", final)
     return JobResult(job.label, "built", shown, time.perf_counter() - started)

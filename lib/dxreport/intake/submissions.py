@@ -9,12 +9,14 @@ are not read again, so ingesting a folder twice costs only the hashing.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
+from dxreport.domain import fmt
 from dxreport.domain.config import load_indicators
 from dxreport.domain.digest import sha256_file
 from dxreport.domain.errors import ConfigError
@@ -27,6 +29,19 @@ from dxreport.intake.workbook import DATA_SHEET, HEADER_ROW, HELP_SHEET
 
 log = logging.getLogger(__name__)
 COLUMNS = ["indicator", "value", "note", "sheet", "row"]
+ACCEPTED_SUFFIXES = (".xlsx", ".csv")
+_SAVE_AS_XLSX = "mở tệp bằng Excel (hoặc LibreOffice Calc) và chọn Lưu thành 'Sổ làm việc Excel (*.xlsx)', rồi gửi lại tệp .xlsx"
+# Spreadsheets a unit may send in a format intake does not read, and what to do about each.
+REFUSED_SUFFIXES = {
+    ".xls": ("tệp Excel 97–2003 (.xls) không được nhận", _SAVE_AS_XLSX),
+    ".xlsm": ("sổ làm việc có macro (.xlsm) không được nhận", _SAVE_AS_XLSX + "; biểu mẫu không cần macro"),
+    ".xlsb": ("sổ làm việc nhị phân (.xlsb) không được nhận", _SAVE_AS_XLSX),
+    ".xltx": ("tệp mẫu Excel (.xltx) không được nhận", _SAVE_AS_XLSX),
+    ".ods": ("bảng tính OpenDocument (.ods, LibreOffice/OpenOffice) không được nhận",
+             "trong LibreOffice Calc chọn Tệp → Lưu thành, kiểu 'Excel 2007-365 (.xlsx)', rồi gửi lại tệp .xlsx"),
+    ".numbers": ("bảng tính Numbers (.numbers) không được nhận", "trong Numbers chọn Tệp → Xuất sang → Excel (.xlsx)"),
+}
+SPREADSHEET_SUFFIXES = frozenset(ACCEPTED_SUFFIXES) | frozenset(REFUSED_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -79,14 +94,19 @@ def expected_for(city_dir: Path) -> Expected:
     return Expected(load_units(city_dir), load_indicators(city_dir))
 
 
+_SAFE_CITY = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
 def city_dir_named(city: str, root: Path | None = None) -> Path:
     from dxreport.domain import paths as project
 
     base = Path(root) if root else project.find_root()
-    city_dir = base / "data" / "cities" / city
-    if not (city_dir / "indicators.yaml").exists():
-        raise ConfigError(city_dir, None, f"không có cấu hình cho thành phố '{city}'")
-    return city_dir
+    # Looked up among the configured cities, never made into a path from what was typed (--city ../../x).
+    cities = {p.name: p for p in (base / "data" / "cities").iterdir() if (p / "indicators.yaml").is_file()}
+    if not _SAFE_CITY.fullmatch(city) or city not in cities:
+        raise ConfigError(base / "data" / "cities", None,
+                          f"không có cấu hình cho thành phố '{city}' (hiện có: {', '.join(sorted(cities))})")
+    return cities[city]
 
 
 def find_city_dir(paths: list[Path], root: Path | None) -> Path:
@@ -116,6 +136,12 @@ def _layout_problems(path: Path, layout: xlsxfile.Layout) -> list[Problem]:
             shown = f" (={f.text})" if f.text else ""
             out.append(problem(path, f"ô {f.column}{f.row} chứa công thức{shown}", sheet=f.sheet, row=f.row, column=f.column,
                                hint="thay công thức bằng giá trị: sao chép ô rồi Dán đặc biệt → Giá trị"))
+    for e in layout.errors:
+        if e.sheet == DATA_SHEET:
+            out.append(problem(path, f"ô {e.column}{e.row} chứa giá trị lỗi {e.value} của Excel, không phải số liệu",
+                               sheet=e.sheet, row=e.row, column=e.column,
+                               hint="sửa công thức gốc cho ra đúng giá trị rồi dán lại bằng Dán đặc biệt → Giá trị; "
+                                    "nếu chưa có số liệu thì để trống ô"))
     for m in layout.merges:
         if m.sheet == DATA_SHEET and m.last_row >= HEADER_ROW:
             out.append(problem(path, f"các ô {m.first_column}{m.first_row}:{m.last_column}{m.last_row} bị gộp trong vùng số liệu",
@@ -130,6 +156,8 @@ def _read_xlsx(path: Path, engine: str) -> tuple[list | None, str | None, list[P
         return None, None, [found]
     try:
         layout = xlsxfile.layout(path)
+    except xlsxfile.Refused as e:  # too large to read safely: refused before any reader allocates it
+        return None, None, [e.problem]
     except Exception as e:  # damaged XML inside a readable zip
         return None, None, [problem(path, f"tệp bị hỏng, không đọc được cấu trúc trang tính ({type(e).__name__})",
                                     hint="mở tệp bằng Excel, lưu lại rồi gửi lại")]
@@ -152,10 +180,13 @@ def _read_csv(path: Path) -> tuple[list | None, str | None, list[Problem]]:
         grid = read_csv(path)
     except ReadError as e:
         return None, None, [problem(path, str(e), hint="trong Excel chọn Lưu thành 'CSV UTF-8 (phân tách bằng dấu phẩy)'")]
+    if len(grid) > xlsxfile.MAX_ROWS or any(len(row) > xlsxfile.MAX_COLUMNS for row in grid):
+        return None, None, [problem(path, f"tệp có hơn {fmt.number(xlsxfile.MAX_ROWS)} dòng hoặc hơn {xlsxfile.MAX_COLUMNS} cột, "
+                                          "không phải biểu mẫu báo cáo", hint="chỉ lưu trang BaoCao của biểu mẫu thành CSV UTF-8")]
     problems = [
-        problem(path, f"ô {chr(64 + c)}{r} chứa công thức ({v})", row=r, column=chr(64 + c), hint="ghi giá trị, không ghi công thức")
-        for r, row in enumerate(grid, start=1) for c, v in enumerate(row[:26], start=1)
-        if isinstance(v, str) and v.startswith("=")
+        problem(path, f"ô {letters}{r} chứa công thức ({v})", row=r, column=letters, hint="ghi giá trị, không ghi công thức")
+        for r, row in enumerate(grid, start=1) for c, v in enumerate(row, start=1)
+        if isinstance(v, str) and v.startswith("=") and (letters := xlsxfile.column_letters(c))
     ]
     return grid, None, problems
 
@@ -177,6 +208,9 @@ def check_file(path: Path, expected: Expected, engine: str = "calamine", sha256:
         grid, sheet, problems = _read_xlsx(path, engine)
     elif suffix == ".csv":
         grid, sheet, problems = _read_csv(path)
+    elif suffix in REFUSED_SUFFIXES:
+        what, hint = REFUSED_SUFFIXES[suffix]
+        return Checked(path, digest, None, [problem(path, f"{what}; chỉ nhận tệp .xlsx (hoặc .csv)", hint=hint)])
     else:
         return Checked(path, digest, None, [problem(path, f"chỉ nhận tệp .xlsx hoặc .csv, không nhận tệp '{suffix or 'không đuôi'}'",
                                                      hint="gửi biểu mẫu .xlsx đã điền")])
@@ -245,8 +279,9 @@ def ingest(
         return result  # an unreadable file is reported to the caller but leaves no row: it has no sha256
     expected = expected_for(city_dir or find_city_dir(todo, root))
     checked = [check_file_safely(p, expected, engine, digests[p]) for p in todo]
-    when = received_at or datetime.now()
     with store.connect(db) as con:
+        # Stamped under the store's write lock: revisions are numbered under it, so a later revision is never older.
+        when = received_at or datetime.now()
         already_reported = store.known_problem_sha256(con)
         for c in checked:
             name = _name(c.path, root)

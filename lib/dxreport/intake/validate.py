@@ -24,6 +24,7 @@ from dxreport.domain.problems import Problem
 from dxreport.domain.units import active_on, indicators_for
 from dxreport.intake.encoding import detect_legacy
 from dxreport.intake.numbers import NumberError, parse_number, parse_share
+from dxreport.intake.xlsxfile import column_letters
 from dxreport.intake.workbook import (
     COL_CODE,
     COL_NOTE,
@@ -35,7 +36,6 @@ from dxreport.intake.workbook import (
     TEMPLATE_VERSION,
 )
 
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 META_ROW = {key: META_FIRST_ROW + i for i, key in enumerate(META_ROWS.values())}
 _PERIOD_IN_NAME = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2}(?:-[QH][1-4])?)(?![0-9A-Za-z])")
 
@@ -90,7 +90,7 @@ class _Report:
         self.file, self.sheet, self.items = file, sheet, []
 
     def __call__(self, message: str, row: int | None = None, col: int | None = None, hint: str | None = None) -> None:
-        self.items.append(Problem(self.file, message, self.sheet, row, LETTERS[col - 1] if col else None, hint))
+        self.items.append(Problem(self.file, message, self.sheet, row, column_letters(col) if col else None, hint))
 
 
 def _legacy_cells(grid, report: _Report) -> None:

@@ -6,6 +6,9 @@ recompute; headers are Vietnamese; one sheet per table.
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -64,7 +67,29 @@ def write_annex(path: Path, status: pd.DataFrame, extra: dict[str, pd.DataFrame]
                 longest = max(len(str(v)) for v in frame[c] if v is not None)
                 sheet.column_dimensions[get_column_letter(n)].width = min(50, max(sheet.column_dimensions[get_column_letter(n)].width, longest + 2))
     wb.properties.creator = "dxreport"
-    wb.properties.created = wb.properties.modified = datetime(2000, 1, 1)
+    wb.properties.created = FIXED_TIME
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path.write_bytes(stable_xlsx(buffer.getvalue()))
     return path
+
+
+FIXED_TIME = datetime(2000, 1, 1)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def stable_xlsx(data: bytes) -> bytes:
+    """The same workbook with no clock in it: openpyxl stamps the save time into docProps/core.xml
+    ('modified') and into every zip entry, so two builds of the same annex differed in bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = _MODIFIED.sub(rb"\g<1>" + FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", content)
+            entry = zipfile.ZipInfo(item.filename, date_time=FIXED_TIME.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = item.external_attr
+            dst.writestr(entry, content)
+    return out.getvalue()

@@ -2,7 +2,11 @@
 
 Text is drawn as paths with Liberation Sans 2.x (shipped in ``data/fonts``), so
 diacritics look the same in every viewer and in the PDF; a missing glyph raises
-instead of leaving a box. Status colours come with hatches so they stay apart
+instead of leaving a box. The shipped files are registered by file under a family
+name of their own, :data:`FONT_FAMILY`, as the PDF's serif is: asked for "Liberation
+Sans", matplotlib could pick a system's Liberation Sans 1.x (Debian's
+fonts-liberation, which Chromium and LibreOffice bring), which has no Vietnamese
+letters, and which file won changed from run to run. Status colours come with hatches so they stay apart
 when printed in grey. The SVG is made byte-stable (fixed hash salt, no date).
 """
 
@@ -22,7 +26,7 @@ from matplotlib import font_manager  # noqa: E402
 
 from dxreport.compute.status import STATUS_LABELS, STATUS_ORDER  # noqa: E402
 
-FONT_FAMILY = "Liberation Sans"
+FONT_FAMILY = "dxreport Sans"  # the shipped Liberation Sans 2.x files, under a name no system font has
 STATUS_COLOURS = {
     "met": "#1a7f37",
     "on_track": "#4c9be8",
@@ -41,17 +45,19 @@ _registered: set[Path] = set()
 
 
 def use_fonts(fonts_dir: Path) -> None:
-    """Register the shipped fonts with matplotlib (once per process)."""
-    shipped = sorted(fonts_dir.glob("LiberationSans-*.ttf"))
-    for path in shipped:
+    """Register the shipped fonts with matplotlib by file, under :data:`FONT_FAMILY` (once per process)."""
+    import dataclasses
+
+    from matplotlib.ft2font import FT2Font
+
+    added = False
+    for path in sorted(fonts_dir.glob("LiberationSans-*.ttf")):
         if path not in _registered:
-            font_manager.fontManager.addfont(str(path))
+            entry = font_manager.ttfFontProperty(FT2Font(str(path)))
+            font_manager.fontManager.ttflist.append(dataclasses.replace(entry, name=FONT_FAMILY))
             _registered.add(path)
-    # A system copy of the same family (Debian's fonts-liberation 1.x has no Vietnamese glyphs) must never win.
-    keep = {str(p) for p in shipped}
-    ttflist = font_manager.fontManager.ttflist
-    if any(f.name == FONT_FAMILY and f.fname not in keep for f in ttflist):
-        font_manager.fontManager.ttflist = [f for f in ttflist if f.name != FONT_FAMILY or f.fname in keep]
+            added = True
+    if added:
         font_manager.fontManager._findfont_cached.cache_clear()
     matplotlib.rcParams.update({
         "font.family": FONT_FAMILY,

@@ -6,11 +6,13 @@ become markup and a missing field never renders as an empty string.
 
 from __future__ import annotations
 
+import os
 import shutil
+from contextlib import contextmanager
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -74,14 +76,34 @@ def write_pdf(html: str, path: Path, fonts_dir: Path, base_url: Path, title: str
         document.metadata.title = title
         document.metadata.authors = ["dxreport"]
         document.metadata.lang = "vi"
-        # PDF/A-2b for archiving; WeasyPrint embeds the fonts and an sRGB output intent.
-        document.write_pdf(str(path), pdf_variant="pdf/a-2b", uncompressed_pdf=False)
+        # PDF/A-2b for archiving; WeasyPrint embeds the fonts and an sRGB output intent. The embedded fonts are
+        # subsets saved by fontTools, which stamps the time of saving into each one's 'head' table unless
+        # SOURCE_DATE_EPOCH is set: every build's PDF differed in those bytes.
+        with _source_date_epoch(FONT_TIMESTAMP):
+            document.write_pdf(str(path), pdf_variant="pdf/a-2b", uncompressed_pdf=False)
     finally:
         # WeasyPrint copies the @font-face fonts into a temporary folder that only its __del__ removes, which a
         # kernel killed at the end of a batch never runs: 1.5 MB left in /tmp per PDF (706 MB found here).
         folder = getattr(font_config, "_folder", None)
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+FONT_TIMESTAMP = 946684800  # 2000-01-01T00:00:00Z, as in the annex: no build's clock in its outputs
+
+
+@contextmanager
+def _source_date_epoch(seconds: int) -> Iterator[None]:
+    """``SOURCE_DATE_EPOCH`` (reproducible-builds.org) while a PDF is written; whatever it was before, after."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(seconds)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 class MissingGlyphError(DxError):

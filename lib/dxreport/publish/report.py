@@ -17,7 +17,7 @@ from dxreport.compute.status import MET, NO_DATA, STATUS_LABELS, status_counts
 from dxreport.domain import fmt, paths
 from dxreport.domain.config import PILLAR_NAMES, City
 from dxreport.domain.periods import Period
-from dxreport.publish import charts, narrative, render
+from dxreport.publish import charts, csv_safe, narrative, render
 
 SAMPLE_MARK = "DỮ LIỆU MẪU"
 TEMPLATE = "city_quarterly.html.j2"
@@ -247,7 +247,8 @@ def write_tables(tables: dict[str, pd.DataFrame], output_dir: Path) -> dict[str,
     written = {}
     for name, frame in tables.items():
         path = output_dir / f"{name}.csv"
-        frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.6g")
+        # Text from units (names, notes) never starts a formula in a spreadsheet that opens the CSV.
+        csv_safe.frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.6g")
         written[name] = path
     return written
 
