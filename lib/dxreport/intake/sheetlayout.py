@@ -30,6 +30,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -153,11 +154,21 @@ def _widths_pt(ws: Worksheet, last_col: int) -> list[float]:
     return out
 
 
+class _FittedRow(RowDimension):
+    """A row height written without ``customHeight``: the height to show and print as is, which Excel and
+    LibreOffice still grow when a unit types a longer note into the row (a custom height would stay fixed)."""
+
+    @property
+    def customHeight(self) -> bool:  # type: ignore[override]
+        return False
+
+
 def fit_row_heights(ws: Worksheet, last_row: int, last_col: int, *, keep: set[int] = frozenset()) -> None:
     """Set every row's height from its text: wrapped lines × line pitch, at least one line of its largest font.
 
     Merged cells wrap in the merged width. Rows in ``keep`` (drawn spaces such as
-    the signature row) keep the height already set.
+    the signature row) keep the height already set, as a fixed (custom) height.
+    LibreOffice does not fit rows itself when it opens an .xlsx, so every row gets one.
     """
     widths = _widths_pt(ws, last_col)
     span: dict[tuple[int, int], float] = {}
@@ -178,11 +189,9 @@ def fit_row_heights(ws: Worksheet, last_row: int, last_col: int, *, keep: set[in
                 lines = wrapped_lines(str(cell.value), span.get((r, c), widths[c - 1]), size,
                                       bold=bool(cell.font.bold), italic=bool(cell.font.italic))
             need = max(need, lines * line_height_pt(size))
-        height = round(need + ROW_PADDING_PT, 1)
-        current = ws.row_dimensions[r].height
-        if r in keep and current:
+        if r in keep and ws.row_dimensions[r].height:
             continue
-        ws.row_dimensions[r].height = height
+        ws.row_dimensions[r] = _FittedRow(ws, index=r, ht=round(need + ROW_PADDING_PT, 1))
 
 
 @dataclass(frozen=True)
