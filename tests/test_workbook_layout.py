@@ -15,9 +15,11 @@ from openpyxl import load_workbook
 import unitbook
 from conftest import CITY_DIR, ROOT
 from corpus import CLEAN, clean_copy, edit
-from dxreport import intake, sheetlayout, store
-from dxreport.validate import YES_NO_HINT
-from dxreport.workbook import (
+from dxreport import store
+from dxreport.intake import sheetlayout
+from dxreport.intake import submissions as intake
+from dxreport.intake.validate import YES_NO_HINT
+from dxreport.intake.workbook import (
     COL_VALUE,
     DATA_SHEET,
     HEADER_ROW,
@@ -197,7 +199,7 @@ def test_text_is_measured_with_the_font():
 
 
 def test_shown_name_drops_coded_answer_only_for_yes_no():
-    from dxreport.config import load_indicators
+    from dxreport.domain.config import load_indicators
 
     indicators = load_indicators(CITY_DIR)
     assert shown_name(indicators["DAU_MOI"]) == "Có bộ phận hoặc cán bộ đầu mối về chuyển đổi số"

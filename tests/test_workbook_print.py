@@ -24,8 +24,9 @@ from openpyxl import load_workbook
 
 import unitbook
 from conftest import ROOT
-from dxreport import fmt, store
-from dxreport.workbook import DATA_SHEET, HEADERS, META_ROWS, PREPARER_ROWS, SIGNERS, TEMPLATE_VERSION, shown_name, yes_no_word
+from dxreport import store
+from dxreport.domain import fmt
+from dxreport.intake.workbook import DATA_SHEET, HEADERS, META_ROWS, PREPARER_ROWS, SIGNERS, TEMPLATE_VERSION, yes_no_word
 
 TOOLS = ("soffice", "pdfinfo", "pdftotext", "pdffonts", "pdftoppm")
 _missing = [t for t in TOOLS if shutil.which(t) is None]
@@ -253,7 +254,7 @@ def test_filled_workbook_checks_clean_prints_and_is_read_back(office, sample_db,
 
     db = tmp_path / "store.duckdb"
     shutil.copyfile(sample_db, db)
-    from dxreport import intake
+    from dxreport.intake import submissions as intake
 
     assert intake.ingest([xlsx], db, root=ROOT)["added"] == 1
     got = store.load_preparers(db).query("unit == @unit and period == @unitbook.PERIOD")

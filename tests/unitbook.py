@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 
 from conftest import CITY_DIR
 from dxreport.cli import main
-from dxreport.config import load_indicators
-from dxreport.workbook import (
+from dxreport.domain.config import load_indicators
+from dxreport.intake.workbook import (
     COL_NOTE,
     COL_PREPARER,
     COL_PREVIOUS,
