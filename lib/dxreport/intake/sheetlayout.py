@@ -25,6 +25,7 @@ from copy import copy
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -62,6 +63,27 @@ def use_default_font(wb: Workbook) -> None:
     for style in wb._named_styles:  # noqa: SLF001
         if style.name == "Normal":
             style.font = default
+
+
+class StyleCache:
+    """Styles applied once per key, then copied to other cells by their ids.
+
+    openpyxl hashes every style object a cell is given; a sheet of a hundred
+    indicator rows gives the same few styles hundreds of times (twice as slow to write).
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[object, object] = {}
+
+    def apply(self, cell, key: object, style: Callable[[], dict]) -> None:
+        """Give ``cell`` the style of ``key``, made by ``style()`` (attribute → value) the first time."""
+        ids = self._ids.get(key)
+        if ids is not None:
+            cell._style = copy(ids)  # noqa: SLF001 - the style ids, as openpyxl's own copy_worksheet does
+            return
+        for name, value in style().items():
+            setattr(cell, name, value)
+        self._ids[key] = copy(cell._style)  # noqa: SLF001
 
 
 # ------------------------------------------------------------------ measuring text
@@ -136,10 +158,17 @@ def line_height_pt(size: float) -> float:
 
 
 def name_fonts(ws: Worksheet, last_row: int, last_col: int) -> None:
-    """Give every cell of ``A1:<last>`` a font that names Times New Roman, keeping its size, weight and colour."""
+    """Give every cell of ``A1:<last>`` a font that names Times New Roman, keeping its size, weight and colour.
+
+    Cells written with :func:`font`, and unstyled cells of a workbook given :func:`use_default_font`,
+    already have one; the others get a copy of theirs, renamed.
+    """
     for row in ws.iter_rows(min_row=1, max_row=last_row, min_col=1, max_col=last_col):
         for c in row:
-            f = copy(c.font)
+            current = c.font
+            if current.name == FONT_NAME and current.size:
+                continue
+            f = copy(current)
             f.name = FONT_NAME
             if not f.size:
                 f.size = BODY_SIZE

@@ -41,7 +41,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dxreport.domain import fmt
 from dxreport.domain.config import Indicator
-from dxreport.intake.sheetlayout import chars_for_pt, column_width_pt, finish_sheet, font, text_width_pt, use_default_font
+from dxreport.intake.sheetlayout import StyleCache, chars_for_pt, column_width_pt, finish_sheet, font, text_width_pt, use_default_font
 
 TEMPLATE_VERSION = "dxreport-bieu-mau-2"
 META_VALUE_COL = {  # version → column of the title block's values (1-based); labels are in column A
@@ -258,7 +258,23 @@ def _title_block(ws: Worksheet, meta: dict, unit_name: str, period: str) -> None
     ws.merge_cells(start_row=HEADER_ROW - 1, start_column=1, end_row=HEADER_ROW - 1, end_column=LAST_COL)
 
 
+def _cell_style(c: int, indicator: Indicator) -> dict:
+    """The style of column ``c`` in an indicator's row."""
+    style = {
+        "border": _border,
+        "font": font(),
+        "alignment": Alignment(vertical="center", wrap_text=c in (3, COL_NOTE),
+                               horizontal={1: "center", 4: "center", COL_VALUE: "right", COL_PREVIOUS: "right"}.get(c)),
+    }
+    if c in (COL_VALUE, COL_PREVIOUS):
+        style["number_format"] = _number_format(indicator)
+    if c in (COL_VALUE, COL_NOTE):
+        style.update(protection=_open, fill=_input_fill)
+    return style
+
+
 def _table(ws: Worksheet, rows: list[Row], jump: JumpWarning) -> int:
+    styles = StyleCache()
     for c, title in enumerate(HEADERS, start=1):
         cell = ws.cell(HEADER_ROW, c, title)
         cell.font = font(bold=True)
@@ -275,15 +291,7 @@ def _table(ws: Worksheet, rows: list[Row], jump: JumpWarning) -> int:
             value, previous = yes_no_word(value), yes_no_word(previous)
         values = [n, i.code, shown_name(i), i.unit_of_measure or None, value, previous, row.note or None]
         for c, v in enumerate(values, start=1):
-            cell = ws.cell(r, c, v)
-            cell.border = _border
-            cell.alignment = Alignment(vertical="center", wrap_text=c in (3, COL_NOTE),
-                                       horizontal={1: "center", 4: "center"}.get(c, "right" if c in (COL_VALUE, COL_PREVIOUS) else None))
-        for c in (COL_VALUE, COL_PREVIOUS):
-            ws.cell(r, c).number_format = _number_format(i)
-        for c in (COL_VALUE, COL_NOTE):
-            ws.cell(r, c).protection = _open
-            ws.cell(r, c).fill = _input_fill
+            styles.apply(ws.cell(r, c, v), (c, i.kind), lambda: _cell_style(c, i))
         dv = _validation(i, row.previous, by_code.get(i.not_above or ""))
         ws.add_data_validation(dv)
         dv.add(ws.cell(r, COL_VALUE))
