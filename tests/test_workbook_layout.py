@@ -127,6 +127,9 @@ def test_signature_block_and_preparer_fields(templates, unit):
     assert set(SIGNERS) <= texts and "(Ký tên, đóng dấu, ghi rõ họ tên)" in texts
     place = "Đà Nẵng" if unit == "SNV" else "Hải Châu"
     assert f"{place}, ngày …… tháng …… năm ……" in texts
+    # Nothing merged or centred across cells from the header row down (LibreOffice saves the latter as merges).
+    assert all(rng.max_row < HEADER_ROW for rng in ws.merged_cells.ranges)
+    assert not any(c.alignment.horizontal == "centerContinuous" for row in ws.iter_rows() for c in row)
     rows = {ws.cell(r, 1).value: r for r in range(HEADER_ROW, ws.max_row + 1) if ws.cell(r, 1).value in PREPARER_ROWS}
     assert list(rows) == list(PREPARER_ROWS)
     for r in rows.values():

@@ -219,11 +219,18 @@ def place_name(kind: str, name: str, city_place: str | None) -> str:
     return city_place or "…………"
 
 
-def _center_across(ws: Worksheet, row: int, first: int, last: int, text: str, **style) -> None:
-    """Text centred over columns first..last without merging them (so the table's merge rule still holds)."""
-    ws.cell(row, first, text).font = font(**style)
-    for c in range(first, last + 1):
-        ws.cell(row, c).alignment = Alignment(horizontal="centerContinuous", vertical="center")
+def _centred(ws: Worksheet, row: int, col: int, text: str, **style) -> None:
+    """Text centred in one cell. Not over several: LibreOffice turns 'centre across selection' into merged
+    cells when it saves, and intake refuses merged cells from the header row down."""
+    cell = ws.cell(row, col, text)
+    cell.font = font(**style)
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+
+
+def signing_lines(place: str) -> list[tuple[str, dict]]:
+    """What the head of unit's column holds, with its style: place and date, title, what to do."""
+    return [(f"{place}, ngày …… tháng …… năm ……", {"italic": True}), (SIGNERS[1], {"bold": True}),
+            ("(Ký tên, đóng dấu, ghi rõ họ tên)", {"italic": True})]
 
 
 def _title_block(ws: Worksheet, meta: dict, unit_name: str, period: str) -> None:
@@ -307,13 +314,14 @@ def _table(ws: Worksheet, rows: list[Row], jump: JumpWarning) -> int:
 
 
 def _signature_block(ws: Worksheet, first: int, place: str, preparer: tuple[str | None, str | None]) -> tuple[int, int]:
-    """Place and date, the two signers, room to sign, the preparer's name and phone; (last row, signature row)."""
-    left, right = (1, 3), (COL_PREVIOUS, LAST_COL)
-    _center_across(ws, first, *right, f"{place}, ngày …… tháng …… năm ……", italic=True)
-    _center_across(ws, first + 1, *left, SIGNERS[0], bold=True)
-    _center_across(ws, first + 1, *right, SIGNERS[1], bold=True)
-    _center_across(ws, first + 2, *left, "(Ký, ghi rõ họ tên)", italic=True)
-    _center_across(ws, first + 2, *right, "(Ký tên, đóng dấu, ghi rõ họ tên)", italic=True)
+    """Place and date, the two signers, room to sign, the preparer's name and phone; (last row, signature row).
+
+    The preparer signs in column C (the name and phone under the signature), the head of unit in column G.
+    """
+    for offset, (text, style) in enumerate(signing_lines(place)):
+        _centred(ws, first + offset, COL_NOTE, text, **style)
+    _centred(ws, first + 1, COL_PREPARER, SIGNERS[0], bold=True)
+    _centred(ws, first + 2, COL_PREPARER, "(Ký, ghi rõ họ tên)", italic=True)
     space = first + 3
     ws.row_dimensions[space].height = SIGNATURE_SPACE_PT
     prompts = {
@@ -330,7 +338,7 @@ def _signature_block(ws: Worksheet, first: int, place: str, preparer: tuple[str 
         cell.fill = _input_fill
         cell.border = _border
         cell.number_format = "@"  # a phone keeps its leading 0
-        cell.alignment = Alignment(horizontal="left", vertical="center")
+        cell.alignment = Alignment(horizontal="center", vertical="center")
         dv = _help_prompt(*prompts[key])
         ws.add_data_validation(dv)
         dv.add(cell)
@@ -370,12 +378,16 @@ def write_workbook(
     codes = max((text_width_pt(row.indicator.code) for row in rows), default=0)
     labels = max(text_width_pt(label, bold=True) for label in META_ROWS) - column_width_pt(widths[0])
     widths[COL_CODE - 1] = max(widths[COL_CODE - 1], min(chars_for_pt(max(codes, labels)), 24))
+    place = place or "…………"
+    signing = max(text_width_pt(text, bold=style.get("bold", False), italic=style.get("italic", False))
+                  for text, style in signing_lines(place))
+    widths[COL_NOTE - 1] = max(widths[COL_NOTE - 1], min(chars_for_pt(signing), 44))
     for letter, width in zip("ABCDEFG", widths):
         ws.column_dimensions[letter].width = width
     _title_block(ws, meta, unit_name, period)
     last_data = _table(ws, rows, jump)
     ws.row_dimensions[last_data + 1].height = 8  # a little air between the table and the signatures
-    last, signature_row = _signature_block(ws, last_data + 2, place or "…………", (preparer_name, preparer_phone))
+    last, signature_row = _signature_block(ws, last_data + 2, place, (preparer_name, preparer_phone))
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
     finish_sheet(ws, last, LAST_COL, title_rows=f"{HEADER_ROW}:{HEADER_ROW}",
                  header_left=f"{unit_name} ({unit})", header_right=fmt.period_label(period), keep_heights={last_data + 1, signature_row})
