@@ -105,11 +105,13 @@ def test_template_lists_unit_indicators_with_last_period(tmp_path, sample_db, ca
     assert main(["template", "--city", "danang", "--period", "2026-Q4", "--unit", "SCT", "--out", str(out), "--db", str(sample_db)]) == 0
     wb = load_workbook(out / "SCT.xlsx")
     ws = wb["BaoCao"]
-    assert wb.security.lockStructure and ws.protection.sheet and ws["B7"].value == "dxreport-bieu-mau-1"
+    assert wb.security.lockStructure and ws.protection.sheet and ws["C7"].value == "dxreport-bieu-mau-2"
     rows = [r for r in ws.iter_rows(min_row=10, values_only=True) if r[1]]
     latest = store.load_observations(sample_db, ["2026-Q3"]).query("unit == 'SCT'").set_index("indicator")["value"]
     assert [r[1] for r in rows] == list(latest.index.sort_values(key=lambda s: s.map([r[1] for r in rows].index)))
-    assert all(r[4] is None and r[5] == latest[r[1]] for r in rows)
+    shown = {1: "Có", 0: "Chưa"}  # a yes/no item shows last period's 1/0 as the words the unit picks
+    assert all(r[4] is None and r[5] in (latest[r[1]], shown.get(latest[r[1]])) for r in rows)
+    assert any(r[5] in ("Có", "Chưa") for r in rows)
     assert {dv.type for dv in ws.data_validations.dataValidation} >= {"whole", "list"}
     assert not ws["E10"].protection.locked and ws["C10"].protection.locked
     assert main(["template", "--city", "danang", "--period", "2026-Q4", "--unit", "NOPE", "--out", str(out)]) == 2

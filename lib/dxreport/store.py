@@ -5,6 +5,12 @@ period is a new revision; computations read the ``latest_observations`` view
 (every revision stays in ``observation_history``). A file already ingested (same
 sha256) is skipped, so ingesting twice adds nothing. Rejected files leave their
 problems in the append-only ``problems`` table for the data-quality report.
+Who prepared a submission (name and phone under its table, templates from
+version 2) is in ``preparers``, one row per submission that gives either.
+
+Tables added after the first stores (``problems``, ``preparers``) are created
+when a store is next opened for writing; readers of an older store opened
+read-only get an empty frame for them.
 
 DuckDB lets one process write a database file at a time, so every connection
 takes a lock file beside it (``<db>.lock``, a ``filelock`` reader/writer lock
@@ -71,6 +77,11 @@ CREATE TABLE IF NOT EXISTS problems (
     "column"   VARCHAR,
     message    VARCHAR NOT NULL,
     checked_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS preparers (
+    submission_id INTEGER PRIMARY KEY REFERENCES submissions (submission_id),
+    name          VARCHAR,
+    phone         VARCHAR
 );
 CREATE OR REPLACE VIEW observation_history AS
     SELECT o.unit, o.indicator, o.period, o.value, o.note, s.file, o.sheet, o."row",
@@ -266,6 +277,8 @@ def add_submission(
     received_at,
     template_version: str,
     observations: pd.DataFrame,
+    preparer_name: str | None = None,
+    preparer_phone: str | None = None,
 ) -> int | None:
     """Append one submission and its observations in one transaction; ``None`` if already stored."""
     con.execute("BEGIN TRANSACTION")
@@ -287,6 +300,8 @@ def add_submission(
         con.register("incoming", frame)
         con.execute("INSERT INTO observations SELECT * FROM incoming")
         con.unregister("incoming")
+        if preparer_name or preparer_phone:
+            con.execute("INSERT INTO preparers VALUES (?, ?, ?)", [submission_id, preparer_name or None, preparer_phone or None])
         con.execute("COMMIT")
         return revision
     except BaseException:
@@ -303,6 +318,27 @@ def load_observations(path: Path | str, periods: list[str] | None = None) -> pd.
             sql += " WHERE period IN (SELECT unnest(?))"
             params.append(list(periods))
         return con.execute(sql + " ORDER BY period, unit, indicator", params).df()
+
+
+PREPARER_COLUMNS = ["unit", "period", "revision", "name", "phone"]
+
+
+def load_preparers(path: Path | str) -> pd.DataFrame:
+    """Who prepared each unit's latest submission per period, and their phone: unit, period, revision, name, phone.
+
+    A submission that named no one has no row; a store from before the table existed gives an empty frame.
+    """
+    with connect(path, read_only=True) as con:
+        if not _has_table(con, "preparers"):
+            return pd.DataFrame(columns=PREPARER_COLUMNS)
+        return con.execute(
+            "SELECT s.unit, s.period, s.revision, p.name, p.phone FROM latest_submissions s "
+            "JOIN preparers p USING (submission_id) ORDER BY s.period, s.unit"
+        ).df()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
 
 
 def load_submissions(path: Path | str) -> pd.DataFrame:

@@ -15,11 +15,11 @@ from dxreport.domain.errors import ConfigError
 def _template(args: argparse.Namespace) -> int:
     from dxreport import store
     from dxreport.domain import paths
-    from dxreport.domain.config import load_indicators
+    from dxreport.domain.config import load_city, load_indicators
     from dxreport.domain.periods import Period, PeriodError
     from dxreport.domain.units import active_on, indicators_for, load_units
     from dxreport.intake import submissions as intake
-    from dxreport.intake.workbook import blank_rows, write_workbook
+    from dxreport.intake.workbook import JumpWarning, blank_rows, place_name, write_workbook
 
     root = paths.find_root()
     city_dir = intake.city_dir_named(args.city, root)
@@ -27,6 +27,9 @@ def _template(args: argparse.Namespace) -> int:
         period = Period.parse(args.period)
     except PeriodError as e:
         raise ConfigError("--period", None, str(e)) from None
+    city = load_city(city_dir)
+    rule = city.jumps  # the city's rule, the one its reports apply, so the cell turns orange for what the office will query
+    jump = JumpWarning(relative=rule.relative, min_absolute=rule.min_absolute, share_points=rule.share_points)
     units = load_units(city_dir)
     indicators = load_indicators(city_dir)
     active = active_on(units, period.end)
@@ -45,7 +48,8 @@ def _template(args: argparse.Namespace) -> int:
     for unit in active.itertuples():
         items = indicators_for(unit.code, units, indicators)
         rows = blank_rows(items, {i.code: previous.get((unit.code, i.code)) for i in items})
-        write_workbook(out / f"{unit.code}.xlsx", unit=unit.code, unit_name=unit.name, period=period.id, rows=rows)
+        write_workbook(out / f"{unit.code}.xlsx", unit=unit.code, unit_name=unit.name, period=period.id, rows=rows,
+                       place=place_name(unit.kind, unit.name, city.place), jump=jump)
     print(f"Đã tạo {len(active)} biểu mẫu kỳ {period.id} trong {out}")
     return 0
 

@@ -53,6 +53,8 @@ class Submission:
     submitted_on: date | None
     template_version: str
     observations: pd.DataFrame  # indicator, value, note, sheet, row
+    preparer_name: str | None = None  # whom the office calls about this file (templates from version 2)
+    preparer_phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class Checked:
             raise Rejected(self.problems)
         p = self.parsed
         return Submission(self.path, self.sha256, p.unit, p.period, p.submitted_on, p.template_version,
-                          pd.DataFrame(p.records, columns=COLUMNS))
+                          pd.DataFrame(p.records, columns=COLUMNS), p.preparer_name, p.preparer_phone)
 
 
 @dataclass
@@ -297,6 +299,7 @@ def ingest(
                 con, file=name, sha256=sub.sha256, unit=sub.unit, period=sub.period,
                 submitted_on=sub.submitted_on, received_at=when,
                 template_version=sub.template_version, observations=sub.observations.fillna({"sheet": ""}),
+                preparer_name=sub.preparer_name, preparer_phone=sub.preparer_phone,
             )
             (result.added if revision else result.skipped).append(c.path)
     log.info("Ingest: %s", result.counts)

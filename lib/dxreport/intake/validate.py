@@ -28,15 +28,25 @@ from dxreport.intake.xlsxfile import column_letters
 from dxreport.intake.workbook import (
     COL_CODE,
     COL_NOTE,
+    COL_PREPARER,
     COL_VALUE,
     HEADER_ROW,
     HEADERS,
     META_FIRST_ROW,
     META_ROWS,
+    META_VALUE_COL,
+    NO,
+    PREPARER_ROWS,
     TEMPLATE_VERSION,
+    YES,
 )
 
 META_ROW = {key: META_FIRST_ROW + i for i, key in enumerate(META_ROWS.values())}
+# What a unit may write for a yes/no item, compared casefolded: the words the list offers, the same
+# without diacritics, 'không', and the 1/0 of earlier templates (parsed as numbers).
+YES_NO_WORDS = {YES.casefold(): 1, "co": 1, NO.casefold(): 0, "chua": 0, "không": 0, "khong": 0}
+YES_NO_HINT = f"chọn {YES} hoặc {NO} trong danh sách của ô (hoặc ghi 1 là có, 0 là chưa)"
+_PHONE_DIGITS = 8  # the fewest digits of a Vietnamese phone number with its area code
 _PERIOD_IN_NAME = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2}(?:-[QH][1-4])?)(?![0-9A-Za-z])")
 
 
@@ -68,6 +78,8 @@ class Parsed:
     period: str = ""
     submitted_on: date | None = None
     template_version: str = ""
+    preparer_name: str | None = None  # under the table, 'Người lập biểu' (templates from version 2)
+    preparer_phone: str | None = None
     records: list[dict] = field(default_factory=list)  # indicator, value, note, sheet, row
     problems: list[Problem] = field(default_factory=list)
 
@@ -119,35 +131,53 @@ def _date(value: Any) -> date | None:
     return None
 
 
-def _meta(grid, parsed: Parsed, expected: Expected, report: _Report) -> None:
+def _version(grid) -> tuple[str, int | None]:
+    """The template version written in the title block, and the column its values are in (``None``: unknown version)."""
+    r = META_ROW["template_version"]
+    for version, col in META_VALUE_COL.items():
+        if text(cell(grid, r, col)) == version:
+            return version, col
+    found = next((text(cell(grid, r, c)) for c in sorted(set(META_VALUE_COL.values())) if text(cell(grid, r, c))), "")
+    return found, None
+
+
+def _meta(grid, parsed: Parsed, expected: Expected, report: _Report) -> int:
+    """Read the title block into ``parsed``; returns the column its values are in."""
     for label, key in META_ROWS.items():
         r = META_ROW[key]
         if text(cell(grid, r, 1)) != label:
             report(f"thiếu nhãn '{label}' (cấu trúc biểu mẫu bị thay đổi)", r, 1, "dùng lại biểu mẫu gốc, không thêm hoặc xóa dòng")
-    parsed.template_version = text(cell(grid, META_ROW["template_version"], 2))
-    if parsed.template_version != TEMPLATE_VERSION:
-        report(f"phiên bản biểu mẫu '{parsed.template_version}' không được hỗ trợ", META_ROW["template_version"], 2,
-               f"tải và dùng biểu mẫu phiên bản {TEMPLATE_VERSION}")
-    parsed.unit = text(cell(grid, META_ROW["unit"], 2)).upper()
+    parsed.template_version, col = _version(grid)
+    if col is None:
+        # Read on where the unit's code is, so the other lines still say something useful.
+        col = next((c for c in sorted(set(META_VALUE_COL.values()), reverse=True) if text(cell(grid, META_ROW["unit"], c))),
+                   META_VALUE_COL[TEMPLATE_VERSION])
+        older = ", ".join(v for v in META_VALUE_COL if v != TEMPLATE_VERSION)
+        what = (f"phiên bản biểu mẫu '{parsed.template_version}' không được hỗ trợ" if parsed.template_version
+                else "không thấy phiên bản biểu mẫu (ô bị xóa hoặc không phải biểu mẫu của hệ thống)")
+        report(what, META_ROW["template_version"], col,
+               f"tải và dùng biểu mẫu phiên bản {TEMPLATE_VERSION} (hệ thống vẫn nhận biểu mẫu cũ {older})")
+    parsed.unit = text(cell(grid, META_ROW["unit"], col)).upper()
     if parsed.unit not in expected.units.index:
-        report(f"mã đơn vị '{parsed.unit}' không có trong danh mục đơn vị", META_ROW["unit"], 2, "ghi đúng mã đơn vị đã được cấp trong biểu mẫu")
-    raw_period = cell(grid, META_ROW["period"], 2)
+        report(f"mã đơn vị '{parsed.unit}' không có trong danh mục đơn vị", META_ROW["unit"], col, "ghi đúng mã đơn vị đã được cấp trong biểu mẫu")
+    raw_period = cell(grid, META_ROW["period"], col)
     try:
         parsed.period = Period.parse(text(raw_period)).id
     except PeriodError as e:
-        report(str(e), META_ROW["period"], 2)
-    raw_day = cell(grid, META_ROW["submitted_on"], 2)
+        report(str(e), META_ROW["period"], col)
+    raw_day = cell(grid, META_ROW["submitted_on"], col)
     parsed.submitted_on = _date(raw_day)
     if parsed.submitted_on is None:
         what = "chưa ghi ngày gửi" if raw_day is None else f"ngày gửi '{text(raw_day)}' không đúng dạng"
-        report(what, META_ROW["submitted_on"], 2, "ghi ngày dạng ngày/tháng/năm, ví dụ 06/10/2026")
+        report(what, META_ROW["submitted_on"], col, "ghi ngày dạng ngày/tháng/năm, ví dụ 06/10/2026")
     if parsed.unit in expected.units.index and parsed.period:
         if parsed.unit not in expected.active(parsed.period):
-            report(f"đơn vị '{parsed.unit}' không còn tồn tại (hoặc chưa thành lập) vào cuối kỳ {parsed.period}", META_ROW["unit"], 2,
+            report(f"đơn vị '{parsed.unit}' không còn tồn tại (hoặc chưa thành lập) vào cuối kỳ {parsed.period}", META_ROW["unit"], col,
                    "kiểm tra lại mã đơn vị và kỳ báo cáo")
+    return col
 
 
-def _against_path(path: Path, parsed: Parsed, expected: Expected, report: _Report) -> None:
+def _against_path(path: Path, parsed: Parsed, expected: Expected, report: _Report, col: int) -> None:
     """The folder ``<period>/`` and file name ``<unit>.xlsx`` must agree with what the file says."""
     folder, stem = path.parent.name, path.stem
     try:
@@ -155,15 +185,15 @@ def _against_path(path: Path, parsed: Parsed, expected: Expected, report: _Repor
     except PeriodError:
         folder_period = None
     if folder_period and parsed.period and folder_period != parsed.period:
-        report(f"tệp nằm trong thư mục kỳ {folder_period} nhưng ghi kỳ báo cáo {parsed.period}", META_ROW["period"], 2,
+        report(f"tệp nằm trong thư mục kỳ {folder_period} nhưng ghi kỳ báo cáo {parsed.period}", META_ROW["period"], col,
                "sửa kỳ báo cáo trong tệp hoặc chuyển tệp sang đúng thư mục")
     m = _PERIOD_IN_NAME.search(stem)
     if m and parsed.period and m[1] != (parsed.period if "-" in m[1] else parsed.period[:4]):
-        report(f"tên tệp ghi kỳ {m[1]} nhưng nội dung ghi kỳ báo cáo {parsed.period}", META_ROW["period"], 2,
+        report(f"tên tệp ghi kỳ {m[1]} nhưng nội dung ghi kỳ báo cáo {parsed.period}", META_ROW["period"], col,
                "đặt tên tệp theo đúng kỳ báo cáo")
     name_unit = stem.upper()
     if name_unit in expected.units.index and parsed.unit and name_unit != parsed.unit:
-        report(f"tên tệp là của đơn vị {name_unit} nhưng nội dung ghi mã đơn vị {parsed.unit}", META_ROW["unit"], 2,
+        report(f"tên tệp là của đơn vị {name_unit} nhưng nội dung ghi mã đơn vị {parsed.unit}", META_ROW["unit"], col,
                "đặt tên tệp bằng mã đơn vị gửi báo cáo")
 
 
@@ -187,19 +217,22 @@ def _number(value: Any, indicator: Indicator) -> tuple[float | None, str | None,
         if math.isnan(number) or math.isinf(number):
             return None, "giá trị không phải là số hữu hạn", "nhập lại số liệu"
         typed = True
+    elif kind == "yesno" and text(value).casefold() in YES_NO_WORDS:
+        return float(YES_NO_WORDS[text(value).casefold()]), None, None
     else:
         raw = text(value)
         try:
             number = float(parse_share(raw) if kind == "share" else parse_number(raw))
         except NumberError as e:
-            hint = {"share": "ghi tỷ lệ dạng 85% hoặc 85,5%", "count": "ghi số nguyên, ví dụ 1234 hoặc 1.234",
-                    "yesno": "ghi 1 (có) hoặc 0 (chưa)"}[kind]
+            if kind == "yesno":
+                return None, f"'{raw}' không phải {YES} hoặc {NO}", YES_NO_HINT
+            hint = {"share": "ghi tỷ lệ dạng 85% hoặc 85,5%", "count": "ghi số nguyên, ví dụ 1234 hoặc 1.234"}[kind]
             return None, f"giá trị không hợp lệ: {e}", hint
         typed = False
     if kind == "count" and (number < 0 or not number.is_integer()):
         return None, f"'{_show(value)}' không phải số nguyên không âm ({indicator.unit_of_measure or 'số lượng'})", "nhập số nguyên ≥ 0"
     if kind == "yesno" and number not in (0, 1):
-        return None, f"'{_show(value)}' không phải 1 hoặc 0", "ghi 1 (có) hoặc 0 (chưa)"
+        return None, f"'{_show(value)}' không phải {YES} hoặc {NO} (1 hoặc 0)", YES_NO_HINT
     if kind == "share" and not 0 <= number <= 1:
         hint = "nhập tỷ lệ từ 0% đến 100%"
         if typed and 1 < number <= 100:
@@ -261,15 +294,39 @@ def _rows(grid, parsed: Parsed, expected: Expected, sheet: str | None, report: _
                    r, COL_VALUE, f"số liệu {code} là một phần của {bound} nên không thể lớn hơn; kiểm tra lại hai số")
 
 
+def _phone(value: Any) -> str:
+    """A phone number as written; one Excel stored as a number gets back the leading 0 it dropped."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        digits = str(int(value))
+        return "0" + digits if len(digits) == 9 else digits
+    return text(value)
+
+
+def _preparer(grid, parsed: Parsed, report: _Report) -> None:
+    """The preparer's name and phone, on the rows labelled in column A under the table (none in version 1)."""
+    for r in range(HEADER_ROW + 1, len(grid) + 1):
+        key = PREPARER_ROWS.get(text(cell(grid, r, 1)))
+        if key is None:
+            continue
+        raw = cell(grid, r, COL_PREPARER)
+        value = (_phone(raw) if key == "preparer_phone" else text(raw)) if raw is not None else ""
+        if key == "preparer_phone" and value and sum(ch.isdigit() for ch in value) < _PHONE_DIGITS:
+            report(f"số điện thoại người lập biểu '{value}' không đúng dạng", r, COL_PREPARER,
+                   "ghi số điện thoại liên hệ có mã vùng, ví dụ 0905 123 456 hoặc 0236 3822 123")
+            value = ""
+        setattr(parsed, key, value or None)
+
+
 def validate(grid: list[list[Any]], path: Path, sheet: str | None, expected: Expected) -> Parsed:
     """Parse and check one data sheet; ``parsed.problems`` is empty when the sheet can be stored."""
     report = _Report(str(path), sheet)
     parsed = Parsed()
     grid = [[unicodedata.normalize("NFC", v) if isinstance(v, str) else v for v in row] for row in grid]
     _legacy_cells(grid, report)
-    _meta(grid, parsed, expected, report)
-    _against_path(path, parsed, expected, report)
+    col = _meta(grid, parsed, expected, report)
+    _against_path(path, parsed, expected, report, col)
     _header(grid, report)
     _rows(grid, parsed, expected, sheet, report)
+    _preparer(grid, parsed, report)
     parsed.problems = report.items
     return parsed
