@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pytest
+from dxreport.publish import charts
 from fontTools import subset
 from fontTools.ttLib import TTFont
 from matplotlib import font_manager
-
-from dxreport.publish import charts
 
 
 @pytest.fixture

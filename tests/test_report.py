@@ -10,7 +10,7 @@ import pytest
 from dxreport.compute import status
 from dxreport.execute import pipeline
 from dxreport.execute.workspace import open_city
-from dxreport.publish import render, tasks
+from dxreport.publish import analyst_text, render
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -139,14 +139,30 @@ def test_missing_glyph_fails_instead_of_substituting(root):
     render.check_glyphs("<svg><text>漢</text></svg><p>ổn</p>", fonts)
 
 
-def test_tasks_markdown_is_plain_data():
-    blocks = tasks.parse("Mở đầu\ndòng tiếp.\n\n- Việc một\n  tiếp tục\n- <b>Việc hai</b>\n\n## Mục\n1. Bước")
-    assert blocks == [
-        {"kind": "p", "text": "Mở đầu dòng tiếp."},
+def test_analyst_text_is_plain_data_by_section():
+    sections = analyst_text.parse(
+        "<!-- ghi chú -->\nMở đầu\n\n## I. Công tác chỉ đạo, điều hành\nĐoạn một\ndòng tiếp.\n\n- Việc một\n  tiếp tục\n"
+        "- <b>Việc hai</b>\n\n### Mục con\n1. Bước\n\n# VII. Đề xuất, kiến nghị\n- [[đề xuất]]\n")
+    assert sections["mo-dau"] == [{"kind": "p", "text": "Mở đầu"}]
+    assert sections["I"] == [
+        {"kind": "p", "text": "Đoạn một dòng tiếp."},
         {"kind": "ul", "items": ["Việc một tiếp tục", "<b>Việc hai</b>"]},
-        {"kind": "h", "text": "Mục"},
+        {"kind": "h", "text": "Mục con"},
         {"kind": "ul", "items": ["Bước"]},
     ]
+    assert analyst_text.placeholders(sections["VII"]) == ["đề xuất"]
+    problems = analyst_text.final_problems(sections)
+    assert "mục V (Tồn tại, hạn chế và nguyên nhân) còn trống" in problems
+    assert any(p.startswith("mục VII (Đề xuất, kiến nghị) còn 01 chỗ chưa viết: [[đề xuất]]") for p in problems)
+    marked = analyst_text.with_marks(sections["VII"])[0]["items"][0]
+    assert marked == [{"text": "đề xuất", "placeholder": True}]
+
+
+def test_sample_text_is_complete_for_a_final_report(root):
+    path = analyst_text.text_file(root / "params", "danang", "2026-Q3")
+    sections = analyst_text.load(path)
+    assert analyst_text.final_problems(sections) == []
+    analyst_text.check_final(path, sections)  # does not raise
 
 
 def test_scorecard_builds_and_is_deterministic(workspace, tmp_path):

@@ -10,8 +10,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
-
 import unitbook
 from conftest import CITY_DIR, ROOT
 from corpus import CLEAN, clean_copy, edit
@@ -35,6 +33,7 @@ from dxreport.intake.workbook import (
     place_name,
     shown_name,
 )
+from openpyxl import load_workbook
 
 
 @pytest.fixture(scope="module")

@@ -20,13 +20,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
-
 import unitbook
 from conftest import ROOT
 from dxreport import store
 from dxreport.domain import fmt
-from dxreport.intake.workbook import DATA_SHEET, HEADERS, META_ROWS, PREPARER_ROWS, SIGNERS, TEMPLATE_VERSION, yes_no_word
+from dxreport.intake.workbook import (
+    DATA_SHEET,
+    HEADERS,
+    META_ROWS,
+    PREPARER_ROWS,
+    SIGNERS,
+    TEMPLATE_VERSION,
+    yes_no_word,
+)
+from openpyxl import load_workbook
 
 TOOLS = ("soffice", "pdfinfo", "pdftotext", "pdffonts", "pdftoppm")
 _missing = [t for t in TOOLS if shutil.which(t) is None]

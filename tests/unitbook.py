@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from conftest import CITY_DIR
 from dxreport.cli import main
 from dxreport.domain.config import load_indicators
@@ -24,6 +22,7 @@ from dxreport.intake.workbook import (
     TEMPLATE_VERSION,
     YES,
 )
+from openpyxl import load_workbook
 
 PERIOD = "2026-Q4"
 DEPARTMENT, WARD = "SNV", "P-HCH"

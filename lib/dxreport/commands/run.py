@@ -33,7 +33,7 @@ def _run_started(args: argparse.Namespace, root: Path) -> int:
 
     files = [Path(p) for p in args.params] or [root / DEFAULT_PARAMS]
     # every parameters file is validated (inside plan) before any kernel starts
-    jobs = plan(files, root, scorecards=not args.no_scorecards, only_units=args.unit or None)
+    jobs = plan(files, root, scorecards=not args.no_scorecards, only_units=args.unit or None, final=args.final)
     workers = min(args.jobs or default_workers(), len(jobs))
     bar = tqdm(total=len(jobs), desc="Báo cáo", unit="báo cáo", file=sys.stderr, disable=args.quiet or None,
                dynamic_ncols=True)
@@ -76,6 +76,8 @@ def register(sub) -> None:
     p.add_argument("params", nargs="*", help=f"tệp tham số YAML (mặc định: {DEFAULT_PARAMS})")
     p.add_argument("-j", "--jobs", type=_jobs, default=0, help="số báo cáo lập song song (mặc định: số lõi CPU)")
     p.add_argument("--force", action="store_true", help="lập lại cả những báo cáo không có gì thay đổi")
+    p.add_argument("--final", action="store_true",
+                   help="báo cáo chính thức: cần số văn bản, và nội dung do chuyên viên viết không còn chỗ [[…]] hay mục trống")
     p.add_argument("--no-scorecards", action="store_true", help="không lập phiếu đánh giá của từng đơn vị")
     p.add_argument("--unit", action="append", metavar="MÃ", help="chỉ lập phiếu của đơn vị này (có thể lặp lại)")
     p.add_argument("--executor", choices=["local", "dask"], default="local", help="chạy trên máy này hoặc trên cụm Dask")

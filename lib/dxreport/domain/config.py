@@ -80,6 +80,7 @@ class City(_Strict):
     issuing_body_parent: str
     issuing_body: str
     issuing_body_short: str
+    issuing_body_name: str = ""  # the body's name as running text writes it ("Sở Khoa học và Công nghệ"); else issuing_body
     signer_title: str
     signer_name: str = ""
     cutoff: Cutoff = Cutoff()
@@ -150,6 +151,25 @@ class Target(_Strict):
         return self
 
 
+class PlanDocument(_Strict):
+    """A document the programme implements, as a report's opening cites it ("Thực hiện Kế hoạch số …")."""
+
+    document: str  # số/ký hiệu: "Kế hoạch số 21/KH-UBND"
+    issued: str = ""  # "09/2025" or a date as written
+    issuer: str = ""  # "Ủy ban nhân dân thành phố"
+    about: str = ""  # trích yếu: "về chuyển đổi số …"
+
+    def citation(self) -> str:
+        parts = [self.document]
+        if self.issued:
+            parts.append(("ngày " if self.issued.count("/") == 2 else "tháng " if "/" in self.issued else "năm ") + self.issued)
+        if self.issuer:
+            parts.append("của " + self.issuer)
+        if self.about:
+            parts.append(self.about)
+        return " ".join(parts)
+
+
 class TargetGroup(_Strict):
     """A group of targets as the plan groups them (dữ liệu số, chính quyền số, hạ tầng số…), in the plan's order."""
 
@@ -161,6 +181,7 @@ class Programme(_Strict):
     code: str
     name: str
     groups: list[TargetGroup] = []
+    basis: list[PlanDocument] = []  # what the report's opening cites
     targets: list[Target]
 
     @model_validator(mode="after")

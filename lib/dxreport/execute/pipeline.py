@@ -16,7 +16,7 @@ from dxreport.compute import quality, scorecard, status, unit_status
 from dxreport.domain.periods import Period
 from dxreport.domain.units import indicators_for
 from dxreport.execute.workspace import Workspace
-from dxreport.publish import annex, report, scorecard_report, tasks
+from dxreport.publish import analyst_text, annex, report, scorecard_report
 from dxreport.publish import index_report as ranking_
 
 
@@ -55,18 +55,26 @@ def index_history(ws: Workspace, period: str, quarters: int = 4) -> dict[str, pd
 
 def write_city(
     ws: Workspace, tables: dict[str, Any], charts: dict[str, str], *, period: str, report_date: str,
-    document_number: str, sample_data: bool, out: Path, tasks_file: str | Path | None = None,
+    document_number: str, sample_data: bool, out: Path, text_file: str | Path | None = None,
     ranking: dict[str, Any] | None = None, quality: dict[str, Any] | None = None,
 ) -> dict[str, Path]:
-    """Write the city report (HTML, PDF), its Excel annex and the CSV tables behind it."""
-    task_blocks = tasks.load(Path(tasks_file) if tasks_file else ws.root / "params" / f"{ws.city.code}-{period}.tasks.md")
+    """Write the city report (HTML, PDF, Word), its Excel annex and the CSV tables behind it.
+
+    ``text_file``: the analyst's text (default ``params/<city>-<period>.text.md``). With a document number
+    the report is final, and a text with placeholders or empty required sections stops it.
+    """
+    path = Path(text_file) if text_file else analyst_text.text_file(ws.root / "params", ws.city.code, period)
+    text = analyst_text.load(path)
+    if document_number:
+        analyst_text.check_final(path, text)
     table = tables["status"]
     context = report.city_context(
         city=ws.city, period=period, report_date=report_date, document_number=document_number, table=table,
         units=ws.units, charts_svg=charts, sample_data=sample_data, overview=tables["overview"],
         groups=ws.programme.group_names(),
-        notes=report.notes_rows(ws.observations, ws.units, ws.indicators, period), tasks=task_blocks,
-        ranking=ranking, quality=quality,
+        notes=report.notes_rows(ws.observations, ws.units, ws.indicators, period),
+        ranking=ranking, quality=quality, text=text, text_file=path.name,
+        basis=[d.citation() for d in ws.programme.basis],
     )
     csv_tables = {"status": table, "units": tables["overview"], "trace": status.trace(ws.observations, ws.programme, [period])}
     csv_tables.update({f"index_{key}": frame for key, frame in ranking_.index_frames(ranking).items()})

@@ -26,7 +26,7 @@ from dxreport.domain import paths
 from dxreport.domain.errors import ConfigError, NotebookError
 from dxreport.domain.params import RunParams, load_params
 from dxreport.execute.kernel_template import KERNEL
-from dxreport.publish import manifest
+from dxreport.publish import analyst_text, manifest
 from dxreport.publish.layout import (  # noqa: F401
     QUALITY_NOTEBOOK,
     SCORECARD_NOTEBOOK,
@@ -90,9 +90,17 @@ def output_dir_for(root: Path, params: RunParams) -> Path:
     return root / "reports" / params.city / params.period
 
 
-def check(params_file: Path, root: Path) -> RunParams:
-    """Everything that can be checked before a kernel starts."""
+def check(params_file: Path, root: Path, *, final: bool = False) -> RunParams:
+    """Everything that can be checked before a kernel starts.
+
+    A final report (``final``, or a document number in the parameters) needs its number and an analyst's
+    text without placeholders or empty required sections.
+    """
     params = load_params(params_file)
+    if final and not params.document_number:
+        raise ConfigError(params_file, "document_number", "báo cáo chính thức (--final) cần số văn bản; để trống là bản dự thảo")
+    if params.document_number:
+        analyst_text.check_final(analyst_text.text_file(params_file.parent, params.city, params.period))
     if not (root / "data" / "cities" / params.city / "city.yaml").is_file():
         raise ConfigError(params_file, "city", f"không có cấu hình thành phố '{params.city}' trong data/cities")
     if not (paths.notebooks_dir(root) / f"{params.notebook}.ipynb").is_file():
@@ -102,7 +110,8 @@ def check(params_file: Path, root: Path) -> RunParams:
     return params
 
 
-def plan(params_files: list[Path], root: Path, *, scorecards: bool = True, only_units: list[str] | None = None) -> list[Job]:
+def plan(params_files: list[Path], root: Path, *, scorecards: bool = True, only_units: list[str] | None = None,
+         final: bool = False) -> list[Job]:
     """The jobs for these parameters files: each city report, its data-quality report, then its units' scorecards."""
     from dxreport.domain.config import load_indicators
     from dxreport.domain.periods import Period
@@ -111,7 +120,7 @@ def plan(params_files: list[Path], root: Path, *, scorecards: bool = True, only_
     jobs: list[Job] = []
     for f in params_files:
         f = Path(f).resolve()
-        params = check(f, root)
+        params = check(f, root, final=final)
         city_jobs = [Job(f, params, params.notebook)]
         if params.notebook != QUALITY_NOTEBOOK:
             city_jobs.append(Job(f, params, QUALITY_NOTEBOOK))
@@ -402,9 +411,9 @@ def input_files(root: Path, job: Job) -> list[Path]:
 
     params = job.params
     notebook = paths.notebooks_dir(root) / f"{job.notebook}.ipynb"
-    tasks = job.params_file.with_name(f"{params.city}-{params.period}.tasks.md")
+    text = analyst_text.text_file(job.params_file.parent, params.city, params.period)
     groups = [
-        [job.params_file, notebook, tasks],
+        [job.params_file, notebook, text],
         sorted(paths.templates_dir(root).rglob("*")),
         sorted(paths.fonts_dir(root).glob("*")),
         sorted((root / "data" / "cities" / params.city).glob("*")),

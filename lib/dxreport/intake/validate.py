@@ -24,7 +24,6 @@ from dxreport.domain.problems import Problem
 from dxreport.domain.units import active_on, indicators_for
 from dxreport.intake.encoding import detect_legacy
 from dxreport.intake.numbers import NumberError, parse_number, parse_share
-from dxreport.intake.xlsxfile import column_letters
 from dxreport.intake.workbook import (
     COL_CODE,
     COL_NOTE,
@@ -40,6 +39,7 @@ from dxreport.intake.workbook import (
     TEMPLATE_VERSION,
     YES,
 )
+from dxreport.intake.xlsxfile import column_letters
 
 META_ROW = {key: META_FIRST_ROW + i for i, key in enumerate(META_ROWS.values())}
 # What a unit may write for a yes/no item, compared casefolded: the words the list offers, the same

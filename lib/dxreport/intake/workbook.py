@@ -41,7 +41,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dxreport.domain import fmt
 from dxreport.domain.config import Indicator
-from dxreport.intake.sheetlayout import StyleCache, chars_for_pt, column_width_pt, finish_sheet, font, text_width_pt, use_default_font
+from dxreport.intake.sheetlayout import (
+    StyleCache,
+    chars_for_pt,
+    column_width_pt,
+    finish_sheet,
+    font,
+    text_width_pt,
+    use_default_font,
+)
 
 TEMPLATE_VERSION = "dxreport-bieu-mau-2"
 META_VALUE_COL = {  # version → column of the title block's values (1-based); labels are in column A

@@ -35,8 +35,12 @@ def environment(templates_dir: Path) -> Environment:
 
 def document_context(*, city: Any, period: str, report_date: Any, title: str, sample_mark: str,
                      document_number: str = "") -> dict[str, Any]:
-    """What every report's header block (NĐ 30/2020) reads: issuing body, number, place and date, title, sample mark."""
+    """What every report's header block (NĐ 30/2020) reads: issuing body, number, place and date, title, sample mark.
+
+    A document without a number is a draft: ``draft`` puts "DỰ THẢO" on every page of every format.
+    """
     return {
+        "draft": not document_number,
         "lang": "vi",
         "city": city.model_dump(mode="json"),
         "period": str(period),

@@ -17,7 +17,8 @@ from dxreport.compute.status import MET, NO_DATA, STATUS_LABELS, status_counts
 from dxreport.domain import fmt, paths
 from dxreport.domain.config import PILLAR_NAMES, City
 from dxreport.domain.periods import Period
-from dxreport.publish import charts, csv_safe, narrative, render
+from dxreport.publish import analyst_text, charts, csv_safe, narrative, render
+from dxreport.publish.drafts import section_drafts
 
 SAMPLE_MARK = "DỮ LIỆU MẪU"
 TEMPLATE = "city_quarterly.html.j2"
@@ -86,6 +87,13 @@ def _projection_text(row: dict[str, Any]) -> str:
     return fmt.measure(row["projected"], row["unit_of_measure"])
 
 
+def attachment_line(kind: str, code: str, city: City, document_number: str, report_date: Any) -> str:
+    """NĐ 30's attachment heading: ``Kèm theo Báo cáo số    /BC-SKHCN ngày 05 tháng 10 năm 2026 của Sở Khoa học và Công nghệ``."""
+    number = document_number or "\u00a0" * 6
+    return (f"Kèm theo {kind} số {number}/{code}-{city.issuing_body_short} {fmt.date_admin(report_date)} "
+            f"của {city.issuing_body_name or city.issuing_body}")
+
+
 def reported_targets(table: pd.DataFrame) -> pd.DataFrame:
     """The targets the report counts: an expired target replaced by a later one is told once, in its successor's row."""
     folded = table["final"].astype(bool) & table["superseded_by"].notna()
@@ -136,12 +144,20 @@ def city_context(
     groups: dict[str, str] | None = None,
     overview: pd.DataFrame | None = None,
     notes: list[dict[str, Any]] | None = None,
-    tasks: list[dict[str, Any]] | None = None,
     ranking: dict[str, Any] | None = None,
     quality: dict[str, Any] | None = None,
     recipients: list[str] | None = None,
+    text: dict[str, list[dict]] | None = None,
+    text_file: str = "",
+    basis: list[str] | None = None,
+    next_tasks: list[dict[str, Any]] | None = None,
+    proposals: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Plain data for ``city_quarterly.html.j2``; ``table`` is :func:`dxreport.compute.status.status_table`'s."""
+    """Plain data for ``city_quarterly.html.j2`` and ``report.docx``; ``table`` is :func:`dxreport.compute.status.status_table`'s.
+
+    ``text`` is the analyst's text (:func:`dxreport.publish.analyst_text.load`), ``basis`` the citations of the
+    plans the report implements; sections the text lacks show their generated draft (:mod:`dxreport.publish.drafts`).
+    """
     p = Period.parse(period)
     groups = groups or {code: name for code, name in PILLAR_NAMES.items() if code in set(table["pillar"])}
     shown = reported_targets(table)
@@ -156,9 +172,20 @@ def city_context(
                narrative.expired_summary(shown), narrative.units_summary(overview)]
     title = f"Tình hình thực hiện chuyển đổi số {fmt.period_label(p)}"
     present = [k for k in STATUS_LABELS if k in set(shown["status"])]
+    body = city.issuing_body_name or city.issuing_body
+    drafts = section_drafts(table=shown, units=units, period=p, issuing_body=body, quality=quality,
+                            next_tasks=next_tasks, proposals=proposals)
+    text = text or {}
+    opening = text.get("mo-dau") or analyst_text.blocks_of([
+        (f"Thực hiện {narrative.join(basis)}, " if basis else "")
+        + f"{body} báo cáo tình hình thực hiện chuyển đổi số {fmt.period_label(p)} như sau:"])
+    header = render.document_context(city=city, period=p.id, report_date=report_date, document_number=document_number,
+                                      sample_mark=SAMPLE_MARK if sample_data else "", title=title)
     return {
-        **render.document_context(city=city, period=p.id, report_date=report_date, document_number=document_number,
-                                  sample_mark=SAMPLE_MARK if sample_data else "", title=title),
+        **header,
+        "opening": analyst_text.with_marks(opening),
+        "sections": analyst_text.report_sections(text, drafts, text_file),
+        "annex_of": attachment_line("Báo cáo", "BC", city, document_number, report_date),
         "next_period_label": fmt.period_label(p.next),
         "summary": [s for s in summary if s],
         "status_legend": [{"key": k, "label": STATUS_LABELS[k]} for k in present],
@@ -174,14 +201,12 @@ def city_context(
         "lagging_targets": narrative.lagging_targets(shown, p),
         "lagging_units": records(lagging_units),
         "notes": notes or [],
-        "tasks": tasks or [],
         "ranking": ranking,
         "quality": quality,
         "recipients": recipients or DEFAULT_RECIPIENTS,
         "charts": charts_svg,
         "chart_titles": CITY_CHART_TITLES,
         "heatmap_legend": charts.heatmap_legend(present),
-        "annex_of": f"Kèm theo Báo cáo {fmt.lower_first(title)}",
     }
 
 
