@@ -16,7 +16,7 @@ from dxreport.compute import quality, scorecard, status, unit_status
 from dxreport.domain.periods import Period
 from dxreport.domain.units import indicators_for
 from dxreport.execute.workspace import Workspace
-from dxreport.publish import analyst_text, annex, report, scorecard_report
+from dxreport.publish import analyst_text, annex, city_docx, report, scorecard_report
 from dxreport.publish import index_report as ranking_
 
 
@@ -81,6 +81,12 @@ def write_city(
     written = report.write_tables(csv_tables, out)
     written["annex"] = annex.write_annex(out / "annex.xlsx", table, extra=ranking_.annex_sheets(ranking))
     written.update(report.write_city_report(context, out, ws.root))
+    images = {"status_by_pillar": report.status_chart(table, ws.root, ws.programme.group_names(), png=True),
+              "heatmap": report.heatmap_chart(tables["matrix"], ws.units, ws.root, png=True) if charts.get("heatmap") else b""}
+    for a in (ranking or {}).get("audiences", []):
+        if a["charts"].get("bars"):
+            images[f"bars_{a['key']}"] = ranking_.bars_png(a, ws.root)
+    written["docx"] = city_docx.write_city_docx(context, images, out / "report.docx")
     return written
 
 

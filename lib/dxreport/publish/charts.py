@@ -78,6 +78,16 @@ def to_svg(fig: plt.Figure) -> str:
     return svg[svg.index("<svg"):]  # drop the XML prolog and doctype so it can sit inline in HTML
 
 
+def to_png(fig: plt.Figure, dpi: int = 200) -> bytes:
+    """The figure as PNG at print resolution (for the Word file), closed after; no date in its metadata."""
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*[Gg]lyph.*missing.*")
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
 def status_by_group(counts: pd.DataFrame, groups: dict[str, str]) -> plt.Figure:
     """Stacked horizontal bars: number of targets per group of the plan (in its order) and status."""
     pillars = [g for g in groups if g in counts.index]

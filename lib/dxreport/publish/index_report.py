@@ -199,6 +199,14 @@ def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFr
     return audience
 
 
+def bars_png(audience: dict[str, Any], root: Path) -> bytes:
+    """The ranking bars of one audience block as PNG (for the Word file), drawn from the block's own rows."""
+    charts.use_fonts(paths.fonts_dir(Path(root)))
+    rows = audience["rows"]
+    return charts.to_png(charts.ranking_bars([r["name"] for r in rows], [r["total"] for r in rows], [r["rank"] for r in rows],
+                                             xlabel=f"{audience['total_name']} ({audience['total_code']})", width=BARS_WIDTH))
+
+
 def ranking_context(observations: pd.DataFrame, units: pd.DataFrame, root: Path, city_dir: Path, period: str,
                     succession: pd.DataFrame | None = None, *, draw: bool = True) -> dict[str, Any] | None:
     """Section III of the city report: one block per audience of the city's frameworks (None when it has none).

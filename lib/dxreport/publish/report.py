@@ -226,17 +226,19 @@ def write_report(template: str, context: dict[str, Any], output_dir: Path, root:
     return {"html": html_path, "pdf": pdf_path}
 
 
-def status_chart(table: pd.DataFrame, root: Path, groups: dict[str, str] | None = None) -> str:
-    """Hình 1: the reported targets per group of the plan and status."""
+def status_chart(table: pd.DataFrame, root: Path, groups: dict[str, str] | None = None, *, png: bool = False) -> str | bytes:
+    """Hình 1: the reported targets per group of the plan and status (SVG for HTML and PDF, ``png`` for Word)."""
     charts.use_fonts(paths.fonts_dir(root))
     groups = groups or {code: name for code, name in PILLAR_NAMES.items() if code in set(table["pillar"])}
-    return charts.to_svg(charts.status_by_group(status_counts(reported_targets(table)), groups))
+    fig = charts.status_by_group(status_counts(reported_targets(table)), groups)
+    return charts.to_png(fig) if png else charts.to_svg(fig)
 
 
-def heatmap_chart(matrix: pd.DataFrame, units: pd.DataFrame, root: Path) -> str:
+def heatmap_chart(matrix: pd.DataFrame, units: pd.DataFrame, root: Path, *, png: bool = False) -> str | bytes:
     charts.use_fonts(paths.fonts_dir(root))
     labels = [f"{units.loc[c, 'name']}" for c in matrix.index]
-    return charts.to_svg(charts.status_heatmap(matrix, labels))
+    fig = charts.status_heatmap(matrix, labels)
+    return charts.to_png(fig) if png else charts.to_svg(fig)
 
 
 DISPLAY_COLUMNS = {

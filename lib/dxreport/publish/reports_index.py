@@ -75,7 +75,7 @@ def write_index(root: Path) -> Path:
     reports = root / "reports"
     reports.mkdir(exist_ok=True)
     html = render.render_html(paths.templates_dir(root), "reports_index.html.j2",
-                              {"cities": collect(reports), "lang": "vi", "sample_mark": ""})
+                              {"cities": collect(reports), "lang": "vi", "sample_mark": "", "draft": False})
     target = reports / "index.html"
     fd, tmp = tempfile.mkstemp(prefix=".index.", suffix=".tmp", dir=reports)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
