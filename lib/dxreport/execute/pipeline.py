@@ -14,9 +14,9 @@ import pandas as pd
 
 from dxreport.compute import quality, scorecard, status, unit_status
 from dxreport.domain.periods import Period
-from dxreport.domain.units import indicators_for
+from dxreport.domain.units import active_on, indicators_for
 from dxreport.execute.workspace import Workspace
-from dxreport.publish import analyst_text, annex, city_docx, report, scorecard_report
+from dxreport.publish import analyst_text, annex, city_docx, report, scorecard_docx, scorecard_report
 from dxreport.publish import index_report as ranking_
 
 
@@ -101,10 +101,18 @@ def unit_checks(ws: Workspace, unit: str, period: str) -> pd.DataFrame:
     return quality.jumps(own, ws.indicators, ws.units, period, ws.city.jumps)
 
 
+def appendix_number(ws: Workspace, unit: str, period: str) -> int:
+    """The unit's place among the units that report in the period (units.csv order): its scorecard's appendix number."""
+    active = [u for u in active_on(ws.units, Period.parse(period).end).itertuples() if u.kind != "city"]
+    codes = [u.code for u in active]
+    return codes.index(unit) + 1 if unit in codes else len(codes) + 1
+
+
 def write_scorecard(
     ws: Workspace, unit: str, table: pd.DataFrame, chart: str, *, period: str, report_date: str, sample_data: bool,
-    out: Path, history_quarters: int = 4, ranking: dict[str, Any] | None = None,
+    out: Path, history_quarters: int = 4, ranking: dict[str, Any] | None = None, document_number: str = "",
 ) -> dict[str, Path]:
+    """Write the unit's scorecard (HTML, PDF, Word): an appendix of the city report, under its number and date."""
     periods = [Period.parse(period).shift(-k).id for k in range(history_quarters - 1, -1, -1)]
     sent = scorecard.submission_history(ws.submissions, ws.city, unit, periods)
     row = ws.units.loc[unit]
@@ -112,8 +120,11 @@ def write_scorecard(
         city=ws.city, unit={"code": unit, "name": row["name"], "kind": row["kind"]}, period=period,
         report_date=report_date, table=table, submissions=sent, chart_svg=chart,
         sample_mark=report.SAMPLE_MARK if sample_data else "", ranking=ranking,
-        checks=unit_checks(ws, unit, period),
+        checks=unit_checks(ws, unit, period), document_number=document_number,
+        appendix=f"3.{appendix_number(ws, unit, period)}",
     )
     written = report.write_tables({"unit_status": table.drop(columns=["history"]) if len(table) else table}, out)
     written.update(report.write_report("unit_scorecard.html.j2", context, out, ws.root))
+    trend = report.unit_trend_chart(table, ws.root, png=True) if chart else b""
+    written["docx"] = scorecard_docx.write_scorecard_docx(context, {"trend": trend}, out / "report.docx")
     return written

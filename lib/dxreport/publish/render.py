@@ -52,6 +52,13 @@ def document_context(*, city: Any, period: str, report_date: Any, title: str, sa
     }
 
 
+def attachment_line(kind: str, code: str, city: Any, document_number: str, report_date: Any) -> str:
+    """NĐ 30's attachment heading: ``Kèm theo Báo cáo số    /BC-SKHCN ngày 05 tháng 10 năm 2026 của Sở Khoa học và Công nghệ``."""
+    number = document_number or "\u00a0" * 6
+    return (f"Kèm theo {kind} số {number}/{code}-{city.issuing_body_short} {fmt.date_admin(report_date)} "
+            f"của {city.issuing_body_name or city.issuing_body}")
+
+
 def render_html(templates_dir: Path, template: str, context: dict[str, Any]) -> str:
     return environment(templates_dir).get_template(template).render(**context)
 

@@ -87,13 +87,6 @@ def _projection_text(row: dict[str, Any]) -> str:
     return fmt.measure(row["projected"], row["unit_of_measure"])
 
 
-def attachment_line(kind: str, code: str, city: City, document_number: str, report_date: Any) -> str:
-    """NĐ 30's attachment heading: ``Kèm theo Báo cáo số    /BC-SKHCN ngày 05 tháng 10 năm 2026 của Sở Khoa học và Công nghệ``."""
-    number = document_number or "\u00a0" * 6
-    return (f"Kèm theo {kind} số {number}/{code}-{city.issuing_body_short} {fmt.date_admin(report_date)} "
-            f"của {city.issuing_body_name or city.issuing_body}")
-
-
 def reported_targets(table: pd.DataFrame) -> pd.DataFrame:
     """The targets the report counts: an expired target replaced by a later one is told once, in its successor's row."""
     folded = table["final"].astype(bool) & table["superseded_by"].notna()
@@ -185,7 +178,7 @@ def city_context(
         **header,
         "opening": analyst_text.with_marks(opening),
         "sections": analyst_text.report_sections(text, drafts, text_file),
-        "annex_of": attachment_line("Báo cáo", "BC", city, document_number, report_date),
+        "annex_of": render.attachment_line("Báo cáo", "BC", city, document_number, report_date),
         "next_period_label": fmt.period_label(p.next),
         "summary": [s for s in summary if s],
         "status_legend": [{"key": k, "label": STATUS_LABELS[k]} for k in present],
@@ -280,12 +273,13 @@ def write_tables(tables: dict[str, pd.DataFrame], output_dir: Path) -> dict[str,
     return written
 
 
-def unit_trend_chart(unit_table: pd.DataFrame, root: Path) -> str:
-    """Trend of the unit's shares (targets in %) over the quarters of its history."""
+def unit_trend_chart(unit_table: pd.DataFrame, root: Path, *, png: bool = False) -> str | bytes:
+    """Trend of the unit's shares (targets in %) over the quarters of its history (``png`` for the Word file)."""
     charts.use_fonts(paths.fonts_dir(root))
     shares = unit_table[unit_table["unit_of_measure"] == "%"] if len(unit_table) else unit_table
     if shares.empty:
-        return ""
+        return b"" if png else ""
     periods = list(shares.iloc[0]["history"].keys())
     series = [{"label": f"{r.code}", "values": [r.history[p] for p in periods]} for r in shares.itertuples()]
-    return charts.to_svg(charts.trend_lines(series, periods, [fmt.period_label(p) for p in periods]))
+    fig = charts.trend_lines(series, periods, [fmt.period_label(p) for p in periods])
+    return charts.to_png(fig) if png else charts.to_svg(fig)

@@ -11,7 +11,7 @@ from dxreport.compute.status import STATUS_LABELS
 from dxreport.domain import fmt
 from dxreport.domain.config import City
 from dxreport.publish import narrative
-from dxreport.publish.render import document_context
+from dxreport.publish.render import attachment_line, document_context
 
 
 def value_text(row: dict[str, Any], value: Any) -> str:
@@ -59,8 +59,14 @@ def scorecard_context(
     sample_mark: str,
     ranking: dict[str, Any] | None = None,
     checks: pd.DataFrame | None = None,
+    document_number: str = "",
+    appendix: str = "",
 ) -> dict[str, Any]:
-    """Plain data for templates/unit_scorecard.html.j2 (``checks``: the unit's rows of the quality jumps table)."""
+    """Plain data for templates/unit_scorecard.html.j2 and its Word file (``checks``: the unit's rows of the quality jumps table).
+
+    A scorecard is an appendix of the city report (``appendix``: its number), under the report's number and
+    date: the office signs the report once, and a quarter's 30 or 200 scorecards spend no number of their own.
+    """
     rows = []
     for r in table.to_dict("records"):
         row = {k: (None if not isinstance(v, dict) and pd.isna(v) else v) for k, v in r.items() if k != "history"}
@@ -74,7 +80,10 @@ def scorecard_context(
     counts = table["status"].value_counts() if len(table) else pd.Series(dtype=int)
     return {
         **document_context(city=city, period=period, report_date=report_date, sample_mark=sample_mark,
+                           document_number=document_number,
                            title=f"Kết quả chuyển đổi số của {unit['name']} – {fmt.period_label(period)}"),
+        "appendix": appendix,
+        "attached_to": attachment_line("Báo cáo", "BC", city, document_number, report_date),
         "unit": unit,
         "rows": rows,
         "counts": [{"label": STATUS_LABELS[k], "key": k, "count": int(counts.get(k, 0))} for k in STATUS_LABELS if counts.get(k, 0)],
