@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from dxreport.compute.status import STATUS_LABELS, Thresholds, actuals, expected_at, judge, judged_periods
+from dxreport.compute.status import STATUS_LABELS, Thresholds, actuals, describe, expected_at, judge, judged_periods
 from dxreport.domain.config import City, Programme
 from dxreport.domain.periods import Period
 
@@ -62,12 +62,7 @@ def unit_status(
         verdict = judge(t, p, values, thresholds)
         key = verdict["status"]
         rows.append({
-            "code": t.code,
-            "name": t.name,
-            "pillar": t.pillar,
-            "group": programme.group_of(t),
-            "measure_kind": t.measure.kind,
-            "unit_of_measure": t.unit_of_measure,
+            **describe(t, programme),
             "target": t.target,
             "deadline": t.deadline,
             "value": value,

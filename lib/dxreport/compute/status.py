@@ -241,6 +241,18 @@ def judged_periods(programme: Programme | list[Target], period: Period, history_
     return [q.id for q in sorted(set(window) | extra)]
 
 
+def describe(target: Target, programme: Programme) -> dict:
+    """The columns that say which target a row is about, shared by the city's and a unit's status tables."""
+    return {
+        "code": target.code,
+        "name": target.name,
+        "pillar": target.pillar,
+        "group": programme.group_of(target),
+        "measure_kind": target.measure.kind,
+        "unit_of_measure": target.unit_of_measure,
+    }
+
+
 def status_table(
     observations: pd.DataFrame,
     programme: Programme,
@@ -277,12 +289,7 @@ def status_table(
         yes_no = t.measure.kind == "share_of_units"
         units_now, units_before = units_of(p.id), units_of(p.previous.id)
         rows.append({
-            "code": t.code,
-            "name": t.name,
-            "pillar": t.pillar,
-            "group": programme.group_of(t),
-            "measure_kind": t.measure.kind,
-            "unit_of_measure": t.unit_of_measure,
+            **describe(t, programme),
             "responsible": t.responsible,
             "source": t.source.document,
             "baseline": t.baseline.value,

@@ -257,6 +257,15 @@ def _shade(cell, colour: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
+def layout_table(doc, rows: int, widths_mm: list[float]):
+    """A borderless table that only lays out (header block, signature), its columns fixed."""
+    t = doc.add_table(rows=rows, cols=len(widths_mm))
+    _no_borders(t)
+    t.autofit = False
+    set_widths(t, widths_mm)
+    return t
+
+
 def _no_borders(t) -> None:
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -286,10 +295,7 @@ def _rule(p, inset_twips: int) -> None:
 def header_block(doc, ctx: dict[str, Any], doc_code: str | None) -> None:
     """NĐ 30's header: issuing body | Quốc hiệu, Tiêu ngữ; số/ký hiệu | place and date — a borderless table."""
     city = ctx["city"]
-    t = doc.add_table(rows=2, cols=2)
-    _no_borders(t)
-    t.autofit = False
-    set_widths(t, [68, 97])
+    t = layout_table(doc, 2, [68, 97])
     left, right = t.rows[0].cells
     _cell_text(left, city["issuing_body_parent"].upper(), align="center", size=12)
     p = left.add_paragraph()
@@ -331,10 +337,7 @@ def figure(doc, png: bytes | None, caption: str, width_mm: float = 160) -> None:
 def signature(doc, ctx: dict[str, Any], recipients: list[str]) -> None:
     """Nơi nhận on the left, the signer on the right, as NĐ 30 lays them out."""
     city = ctx["city"]
-    t = doc.add_table(rows=1, cols=2)
-    _no_borders(t)
-    t.autofit = False
-    set_widths(t, [80, 85])
+    t = layout_table(doc, 1, [80, 85])
     left, right = t.rows[0].cells
     _cell_text(left, "Nơi nhận:", bold=True, italic=True, size=12)
     for i, r in enumerate(recipients):
