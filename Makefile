@@ -27,7 +27,7 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 sample: setup
-	$(BIN)/python -m dxreport.intake.sample
+	$(BIN)/dxreport sample --city danang
 
 clean:
 	rm -rf build reports/*/ .pytest_cache

@@ -36,8 +36,7 @@ def city_dir(args: argparse.Namespace, files: list[Path]) -> Path:
     from dxreport.domain import paths
     from dxreport.intake import submissions as intake
 
-    root = paths.find_root()
-    return intake.city_dir_named(args.city, root) if args.city else intake.find_city_dir(files, root)
+    return intake.resolve_city(files, paths.find_root(), args.city)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -58,7 +57,8 @@ def _check(args: argparse.Namespace) -> int:
 
 def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="TỆP", help="tệp .xlsx/.csv của đơn vị, hoặc thư mục chứa chúng")
-    p.add_argument("--city", help="mã thành phố trong data/cities (mặc định: suy ra từ đường dẫn)")
+    p.add_argument("--city", help="mã thành phố trong data/cities (mặc định: mã ghi trong tệp do biểu mẫu tạo, "
+                   "hoặc thành phố duy nhất đã cấu hình)")
     p.add_argument("--reader", choices=ENGINES, default="calamine", help="bộ đọc Excel (mặc định: calamine)")
 
 

@@ -13,12 +13,20 @@ from dxreport.commands.check import add_common, city_dir, submission_files
 
 def _ingest(args: argparse.Namespace) -> int:
     from dxreport.domain import paths
+    from dxreport.domain.config import load_city
+    from dxreport.domain.errors import ConfigError
     from dxreport.intake import submissions as intake
 
     root = paths.find_root()
     files = submission_files(args.files)
     cdir = city_dir(args, files)
-    db = Path(args.db) if args.db else root / "build" / f"{cdir.name}.duckdb"
+    if args.db:
+        db = Path(args.db)
+    else:
+        database = load_city(cdir).database
+        if database is None:
+            raise ConfigError(cdir / "city.yaml", "database", "chưa khai báo kho số liệu của thành phố; ghi khóa này, hoặc dùng --db")
+        db = root / database
     result = intake.ingest(files, db, root=root, city_dir=cdir, engine=args.reader)
     for checked in result.rejected:
         for p in checked.problems:
@@ -31,5 +39,5 @@ def _ingest(args: argparse.Namespace) -> int:
 def register(sub) -> None:
     p = sub.add_parser("ingest", help="đưa tệp số liệu hợp lệ vào kho; tệp có lỗi bị từ chối và ghi lại lỗi")
     add_common(p)
-    p.add_argument("--db", help="tệp DuckDB của kho (mặc định: build/<thành phố>.duckdb)")
+    p.add_argument("--db", help="tệp DuckDB của kho (mặc định: khóa database trong city.yaml của thành phố)")
     p.set_defaults(func=_ingest)

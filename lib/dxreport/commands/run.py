@@ -8,7 +8,6 @@ from pathlib import Path
 
 from dxreport.domain import paths
 
-DEFAULT_PARAMS = Path("params") / "danang-2026-Q3.yaml"
 STATUS_WORDS = {"built": "đã tạo", "unchanged": "không đổi, không tạo lại", "failed": "LỖI"}
 
 
@@ -31,7 +30,7 @@ def _run_started(args: argparse.Namespace, root: Path) -> int:
     from dxreport.execute.run import plan
     from dxreport.publish.reports_index import write_index
 
-    files = [Path(p) for p in args.params] or [root / DEFAULT_PARAMS]
+    files = [Path(p) for p in args.params] or [_default_params(root)]
     # every parameters file is validated (inside plan) before any kernel starts
     jobs = plan(files, root, scorecards=not args.no_scorecards, only_units=args.unit or None, final=args.final)
     workers = min(args.jobs or default_workers(), len(jobs))
@@ -61,6 +60,16 @@ def _run_started(args: argparse.Namespace, root: Path) -> int:
     return 1 if counts["failed"] else 0
 
 
+def _default_params(root: Path) -> Path:
+    """No file named: the project's default run (data/cities/default.yaml), said on stderr."""
+    from dxreport.domain.params import default_run
+
+    path, _ = default_run(root)
+    print(f"dxreport: không có tệp tham số, dùng lần chạy mặc định {path.relative_to(root)} "
+          f"(ghi trong {paths.DEFAULT_RUN})", file=sys.stderr)
+    return path
+
+
 def _jobs(text: str) -> int:
     try:
         value = int(text)
@@ -73,7 +82,7 @@ def _jobs(text: str) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="lập báo cáo thành phố và phiếu đánh giá của mọi đơn vị cho một hoặc nhiều tệp tham số")
-    p.add_argument("params", nargs="*", help=f"tệp tham số YAML (mặc định: {DEFAULT_PARAMS})")
+    p.add_argument("params", nargs="*", help=f"tệp tham số YAML (mặc định: lần chạy ghi trong {paths.DEFAULT_RUN})")
     p.add_argument("-j", "--jobs", type=_jobs, default=0, help="số báo cáo lập song song (mặc định: số lõi CPU)")
     p.add_argument("--force", action="store_true", help="lập lại cả những báo cáo không có gì thay đổi")
     p.add_argument("--final", action="store_true",

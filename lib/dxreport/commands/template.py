@@ -17,7 +17,7 @@ def _template(args: argparse.Namespace) -> int:
     from dxreport.domain import paths
     from dxreport.domain.config import load_city, load_indicators
     from dxreport.domain.periods import Period, PeriodError
-    from dxreport.domain.units import active_on, indicators_for, load_units
+    from dxreport.domain.units import TOP_KINDS, active_on, indicators_for, load_units
     from dxreport.intake import submissions as intake
     from dxreport.intake.workbook import JumpWarning, blank_rows, place_name, write_workbook
 
@@ -33,7 +33,7 @@ def _template(args: argparse.Namespace) -> int:
     units = load_units(city_dir)
     indicators = load_indicators(city_dir)
     active = active_on(units, period.end)
-    active = active[active["kind"] != "city"]
+    active = active[~active["kind"].isin(TOP_KINDS)]
     if args.unit:
         if args.unit not in active.index:
             raise ConfigError(city_dir / "units.csv", args.unit, f"đơn vị không có hoặc không hoạt động trong kỳ {period.id}")
@@ -49,7 +49,7 @@ def _template(args: argparse.Namespace) -> int:
         items = indicators_for(unit.code, units, indicators)
         rows = blank_rows(items, {i.code: previous.get((unit.code, i.code)) for i in items})
         write_workbook(out / f"{unit.code}.xlsx", unit=unit.code, unit_name=unit.name, period=period.id, rows=rows,
-                       place=place_name(unit.kind, unit.name, city.place), jump=jump)
+                       place=place_name(unit.kind, unit.name, city.place), jump=jump, city=city_dir.name)
     print(f"Đã tạo {len(active)} biểu mẫu kỳ {period.id} trong {out}")
     return 0
 

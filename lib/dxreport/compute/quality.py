@@ -234,7 +234,7 @@ def jumps(
             if kind == "count":
                 flagged = abs(change) >= rule.min_absolute and (
                     r.value_prev == 0 or abs(change) / abs(r.value_prev) > rule.relative)
-            elif kind in ("share", "ratio"):
+            elif kind in ("share", "ratio", "index"):
                 flagged = abs(change) > rule.share_points
             elif kind == "index":
                 flagged = abs(change) > rule.index_points

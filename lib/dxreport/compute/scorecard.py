@@ -86,13 +86,27 @@ def deadline_for(city: City, period: Period) -> date:
     return end + timedelta(days=city.submission_deadline_days)
 
 
-def submission_history(submissions: pd.DataFrame, city: City, unit: str, periods: list[str]) -> list[dict[str, Any]]:
+def reporting_starts(city: City, submissions: pd.DataFrame, valid_from: date | None = None) -> Period | None:
+    """The first period a unit reports for: the city's first (``first_period`` in city.yaml, else the earliest
+    period in the store), and not before the unit existed (``valid_from``)."""
+    first = Period.parse(city.first_period) if city.first_period else None
+    if first is None and len(submissions):
+        first = min(Period.parse(p) for p in submissions["period"].unique())
+    if valid_from is not None and not pd.isna(valid_from) and first is not None:
+        while first.end < valid_from:
+            first = first.next
+    return first
+
+
+def submission_history(submissions: pd.DataFrame, city: City, unit: str, periods: list[str], *,
+                       starts: Period | None = None) -> list[dict[str, Any]]:
     """Per period: submitted or not, on time or late, how many revisions.
 
     The first revision decides. Its date is the one the unit wrote in its
     workbook (``submitted_on``); a workbook without one is dated by the day the
     office received it (``received_at``, named in ``date_source``) rather than
-    counted on time.
+    counted on time. A period before ``starts`` (:func:`reporting_starts`) with
+    nothing sent is "not started", not "missing".
     """
     own = submissions[submissions["unit"] == unit]
     out = []
@@ -100,8 +114,9 @@ def submission_history(submissions: pd.DataFrame, city: City, unit: str, periods
         rows = own[own["period"] == pid].sort_values("revision")
         deadline = deadline_for(city, Period.parse(pid))
         if rows.empty:
+            before = starts is not None and Period.parse(pid) < starts
             out.append({"period": pid, "deadline": deadline, "submitted_on": None, "date_source": None, "revisions": 0,
-                        "state": "missing", "days_late": None})
+                        "state": "not_started" if before else "missing", "days_late": None})
             continue
         first, source = day_of(rows.iloc[0]["submitted_on"]), "submitted_on"
         if first is None and "received_at" in rows.columns:
@@ -124,4 +139,5 @@ def day_of(value: Any) -> date | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
 
-SUBMISSION_STATES = {"missing": "Chưa gửi", "late": "Gửi muộn", "on_time": "Đúng hạn"}
+SUBMISSION_STATES = {"missing": "Chưa gửi", "late": "Gửi muộn", "on_time": "Đúng hạn",
+                     "not_started": "Chưa bắt đầu báo cáo"}

@@ -13,7 +13,7 @@ from dxreport.compute import scorecard
 from dxreport.compute.status import AT_RISK, BEHIND, GOOD, MISSED, Thresholds, actuals, judged_periods
 from dxreport.domain.config import Programme
 from dxreport.domain.periods import Period
-from dxreport.domain.units import KIND_LABELS, active_on, indicators_for
+from dxreport.domain.units import KIND_LABELS, TOP_KINDS, active_on, indicators_for
 
 
 def unit_tables(
@@ -27,7 +27,7 @@ def unit_tables(
     precomputed = (actuals(observations, programme, periods, by_unit=True), actuals(observations, programme, [p.id]))
     out = {}
     for u in active_on(units, p.end).itertuples():
-        if u.kind == "city":
+        if u.kind in TOP_KINDS:
             continue
         reported = {i.code for i in indicators_for(u.code, units, indicators)}
         table = scorecard.unit_status(observations, programme, u.code, reported, period, thresholds, history_quarters,

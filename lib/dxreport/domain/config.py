@@ -6,6 +6,7 @@ file and the key, before anything is computed.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 from functools import lru_cache
@@ -72,8 +73,24 @@ class JumpRule(_Strict):
     yesno_any: bool = False
 
 
+LOCALITY_WORDS = {"city": "thành phố", "province": "tỉnh"}  # how a report names its own locality in a sentence
+
+
+def _project_path(value: str | None) -> str | None:
+    """A folder or file inside the project: relative, without '..'."""
+    if value is None:
+        return None
+    p = Path(value)
+    if not value or p.is_absolute() or ".." in p.parts:
+        raise ValueError("đường dẫn phải nằm trong thư mục dự án (tương đối, không có '..')")
+    return value
+
+
 class City(_Strict):
-    code: str = Field(pattern=r"^[a-z0-9-]+$")
+    """``data/cities/<code>/city.yaml``: the city or province, its issuing body and where its data live."""
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    kind: Literal["city", "province"] = "city"  # thành phố trực thuộc trung ương, or tỉnh
     name: str
     short_name: str
     place: str
@@ -83,16 +100,64 @@ class City(_Strict):
     issuing_body_name: str = ""  # the body's name as running text writes it ("Sở Khoa học và Công nghệ"); else issuing_body
     signer_title: str
     signer_name: str = ""
+    steering_body: str = ""  # the steering committee (Ban Chỉ đạo) the report goes to
+    recipients: list[str] = []  # Nơi nhận, in order; "Lưu: VT, <issuing_body_short>" is added when absent
     cutoff: Cutoff = Cutoff()
     submission_deadline_days: int = Field(default=5, ge=0, le=60)
     jumps: JumpRule = JumpRule()
+    first_period: str | None = None  # the first period units report for; earlier ones are "not started"
+    submissions: str | None = None  # folder of the units' files, relative to the project
+    database: str | None = None  # the store (DuckDB file), relative to the project
+    sample_data: bool | None = None  # True: the submissions are generated, every report is marked DỮ LIỆU MẪU
+    index_frameworks: list[str] | None = None  # ids of the city's own unit-index frameworks in data/frameworks
+
+    @field_validator("submissions", "database")
+    @classmethod
+    def _inside(cls, value: str | None) -> str | None:
+        return _project_path(value)
+
+    @field_validator("index_frameworks")
+    @classmethod
+    def _framework_ids(cls, value: list[str] | None) -> list[str] | None:
+        for fid in value or []:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", fid):
+                raise ValueError(f"mã bộ chỉ số '{fid}' không hợp lệ: tên tệp trong data/frameworks, không có đuôi .yaml")
+        return value
+
+    @field_validator("first_period")
+    @classmethod
+    def _period(cls, value: str | None) -> str | None:
+        from dxreport.domain.periods import Period, PeriodError
+
+        if value is None:
+            return None
+        try:
+            return Period.parse(value).id
+        except PeriodError as e:
+            raise ValueError(str(e)) from None
+
+    @property
+    def locality(self) -> str:
+        """``thành phố`` or ``tỉnh``, as a sentence names the city itself."""
+        return LOCALITY_WORDS[self.kind]
+
+    def recipient_lines(self) -> list[str]:
+        """Nơi nhận as configured; a generic list from the city's own names when none is."""
+        lines = list(self.recipients) or [
+            *([f"{self.steering_body} (để báo cáo)"] if self.steering_body else []),
+            "Bộ Khoa học và Công nghệ (để báo cáo)",
+            f"Chủ tịch, các Phó Chủ tịch {self.issuing_body_parent}",
+        ]
+        if not any(line.strip().startswith("Lưu") for line in lines):
+            lines.append(f"Lưu: VT, {self.issuing_body_short}")
+        return lines
 
 
 class Indicator(_Strict):
     code: str = Field(pattern=r"^[A-Z0-9_]+$")
     name: str
     unit_of_measure: str
-    kind: Literal["count", "share", "yesno"]
+    kind: Literal["count", "share", "yesno", "index"]  # index: a value from 0 to 1 shown to 4 decimals, not as a %
     reported_by: list[str]
     not_above: str | None = None
 
@@ -148,6 +213,12 @@ class Target(_Strict):
             raise ValueError("hạn hoàn thành phải sau ngày của giá trị cơ sở")
         if self.target == self.baseline.value:
             raise ValueError("giá trị mục tiêu trùng giá trị cơ sở")
+        if self.direction == "increase" and self.target < self.baseline.value:
+            raise ValueError(f"mục tiêu ({self.target:g}) thấp hơn giá trị cơ sở ({self.baseline.value:g}) "
+                             "mà chỉ tiêu cần tăng (direction: increase); kiểm tra lại số liệu, hoặc ghi direction: decrease")
+        if self.direction == "decrease" and self.target > self.baseline.value:
+            raise ValueError(f"mục tiêu ({self.target:g}) cao hơn giá trị cơ sở ({self.baseline.value:g}) "
+                             "mà chỉ tiêu cần giảm (direction: decrease); kiểm tra lại số liệu, hoặc ghi direction: increase")
         return self
 
 
@@ -253,6 +324,52 @@ def read_yaml(path: Path) -> Any:
         raise ConfigError(path, None, f"không đọc được YAML{where}: {getattr(e, 'problem', e)}") from None
     except UnicodeDecodeError:
         raise ConfigError(path, None, "tệp không ở mã UTF-8") from None
+
+
+_SEGMENT = re.compile(r"^([^\[\]]*)((?:\[[^\]]*\])*)$")
+
+
+def yaml_line(path: Path, key: str) -> int | None:
+    """1-based line where ``key`` (``targets[CT01].baseline``, items named by code or position) is written.
+
+    The deepest part of the key found gives the line; None when the file cannot be read or nothing matches.
+    """
+    try:
+        root = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    node, line = root, None
+    for part in key.split("."):
+        m = _SEGMENT.match(part.strip())
+        if not m or node is None:
+            break
+        name, items = m.group(1), re.findall(r"\[([^\]]*)\]", m.group(2))
+        if name:
+            if not isinstance(node, yaml.MappingNode):
+                break
+            found = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == name), None)
+            if found is None:
+                break
+            line, node = found[0].start_mark.line + 1, found[1]
+        for item in items:
+            if not isinstance(node, yaml.SequenceNode):
+                node = None
+                break
+            pick = None
+            for n, child in enumerate(node.value):
+                code = next((v.value for k, v in getattr(child, "value", []) if isinstance(child, yaml.MappingNode)
+                             and isinstance(k, yaml.ScalarNode) and k.value == "code" and isinstance(v, yaml.ScalarNode)), None)
+                if item == code or (code is None and item == str(n)) or (item.isdigit() and int(item) == n and code is None):
+                    pick = child
+                    break
+                if isinstance(child, yaml.ScalarNode) and child.value == item:
+                    pick = child
+                    break
+            if pick is None:
+                node = None
+                break
+            line, node = pick.start_mark.line + 1, pick
+    return line
 
 
 def _key(loc: tuple[Any, ...], data: Any) -> str:

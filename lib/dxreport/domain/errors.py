@@ -20,10 +20,26 @@ class ConfigError(DxError):
 
     exit_code = 2
 
-    def __init__(self, path: str | Path, key: str | None, message: str):
+    def __init__(self, path: str | Path, key: str | None, message: str, line: int | None = None):
         self.path, self.key, self.message = str(path), key, message
-        where = f"Tệp {self.path}" + (f", khóa '{key}'" if key else "")
+        self.line = line if line is not None else _line_of(self.path, key)
+        where = f"Tệp {self.path}" + (f", dòng {self.line}" if self.line else "") + (f", khóa '{key}'" if key else "")
         super().__init__(f"{where}: {message}")
+
+
+def _line_of(path: str, key: str | None) -> int | None:
+    """The line of ``key`` in a YAML file, so a message points where to look; None when unknown."""
+    if not key or not path.endswith((".yaml", ".yml")):
+        return None
+    from dxreport.domain.config import yaml_line  # config imports this module
+
+    return yaml_line(Path(path), key)
+
+
+class UsageError(DxError):
+    """A command used in a way that cannot work (a choice left open, options that disagree)."""
+
+    exit_code = 2
 
 
 class DataError(DxError):

@@ -155,6 +155,13 @@ def unit_in_text(name: str) -> str:
     return name
 
 
+def change(value: Any, unit_of_measure: str) -> str:
+    """A change since the previous period in its unit: points for shares, 4 decimals for indices, else 2."""
+    if unit_of_measure == "%":
+        return points(value)
+    return signed(value, 4 if unit_of_measure == INDEX_UNIT else 2)
+
+
 def _as_date(value: Any) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -195,10 +202,15 @@ def period_label(value: Any) -> str:
     return f"Năm {p.year}"
 
 
+INDEX_UNIT = "chỉ số"  # the unit of measure of an index-valued target or indicator (0..1, 4 decimals)
+
+
 def measure(value: Any, unit_of_measure: str) -> str:
-    """A value in its unit of measure: shares as percentages, counts as numbers."""
+    """A value in its unit of measure: shares as percentages, indices to 4 decimals, counts as numbers."""
     if unit_of_measure == "%":
         return percent(value)
+    if unit_of_measure == INDEX_UNIT:
+        return index(value)
     if unit_of_measure in ("", None):
         return number_auto(value)
     return f"{number_auto(value)} {unit_of_measure}"
@@ -221,4 +233,5 @@ def jinja_filters() -> dict[str, Any]:
         "date_short": date_short,
         "period_label": period_label,
         "measure": measure,
+        "change": change,
     }

@@ -253,6 +253,23 @@ def frameworks_dir(root: Path) -> Path:
 SAFE_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")  # a framework's id: a file name in data/frameworks, no folder
 
 
+def city_framework_ids(root: Path, city: str) -> list[str]:
+    """The city's own unit-index frameworks: ``index_frameworks`` in its city.yaml (``[]``: none).
+
+    A city.yaml without the key keeps the older convention: the frameworks named ``<city>-dvi-*``.
+    """
+    from dxreport.domain.config import load_city
+
+    declared = load_city(Path(root) / "data" / "cities" / city).index_frameworks
+    if declared is not None:
+        return list(declared)
+    return [fid for fid in available(root) if fid.startswith(f"{city}-dvi-")]
+
+
+def city_framework_files(root: Path, city: str) -> list[Path]:
+    return [frameworks_dir(root) / f"{fid}.yaml" for fid in city_framework_ids(root, city)]
+
+
 def available(root: Path) -> list[str]:
     return sorted(p.stem for p in frameworks_dir(root).glob("*.yaml") if SAFE_ID.fullmatch(p.stem))
 
@@ -268,7 +285,7 @@ def load(framework_id: str, root: Path) -> Framework:
 
 
 def city_frameworks(root: Path, city: str) -> list[Framework]:
-    """The city's own frameworks (``<city>-dvi-*``, with an audience), departments first."""
-    found = [load(fid, root) for fid in available(root) if fid.startswith(f"{city}-dvi-")]
+    """The city's own frameworks (``index_frameworks`` in its city.yaml, with an audience), departments first."""
+    found = [load(fid, root) for fid in city_framework_ids(root, city)]
     found = [fw for fw in found if fw.audience]
     return sorted(found, key=lambda fw: ("department" not in fw.audience, fw.id))

@@ -30,3 +30,28 @@ def templates_dir(root: Path) -> Path:
 
 def notebooks_dir(root: Path) -> Path:
     return root / "notebooks"
+
+
+def cities_dir(root: Path) -> Path:
+    return root / "data" / "cities"
+
+
+def city_dir(root: Path, city: str) -> Path:
+    return cities_dir(root) / city
+
+
+def configured_cities(root: Path) -> list[str]:
+    """Codes of the cities (and provinces) with a configuration: ``data/cities/<code>/city.yaml``."""
+    base = cities_dir(root)
+    return sorted(p.name for p in base.iterdir() if (p / "city.yaml").is_file()) if base.is_dir() else []
+
+
+def frameworks_dir(root: Path) -> Path:
+    return root / "data" / "frameworks"
+
+
+def params_dir(root: Path) -> Path:
+    return root / "params"
+
+
+DEFAULT_RUN = MARKER / "default.yaml"  # which run a notebook opened by hand, and `dxreport run` with no file, use

@@ -18,6 +18,7 @@ from dxreport.domain.periods import Period
 
 KIND_LABELS = {
     "city": "Thành phố",
+    "province": "Tỉnh",
     "department": "Sở, ban, ngành",
     "district": "Quận, huyện",
     "ward": "Phường",
@@ -25,6 +26,7 @@ KIND_LABELS = {
     "special_zone": "Đặc khu",
 }
 LOCAL_KINDS = ("district", "ward", "commune", "special_zone")
+TOP_KINDS = ("city", "province")  # the city or province itself: it receives reports, it does not send one
 COLUMNS = ["code", "name", "kind", "parent", "valid_from", "valid_to"]
 
 
@@ -38,6 +40,12 @@ def load_units(city_dir: Path) -> pd.DataFrame:
     if len(duplicated):
         raise ConfigError(path, "code", f"mã đơn vị '{duplicated.iloc[0]}' bị lặp")
     for column in ("valid_from", "valid_to"):
+        for row, text in enumerate(df[column], start=2):
+            try:
+                if text:
+                    date.fromisoformat(text)
+            except ValueError:
+                raise ConfigError(path, f"dòng {row}, cột {column}", f"ngày '{text}' không đúng dạng YYYY-MM-DD") from None
         df[column] = pd.to_datetime(df[column].replace("", None), format="%Y-%m-%d").dt.date
     return df.set_index("code", drop=False)
 

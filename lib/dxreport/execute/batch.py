@@ -26,13 +26,14 @@ def default_workers() -> int:
 
 def prepare(jobs: list[Job], root: Path) -> dict[Path, str]:
     """Ingest every submissions folder once; hash the inputs the jobs share, and each store, once."""
+    from dxreport.domain import paths
     from dxreport.execute.workspace import ingest_new
 
     done: set[tuple[Path, Path]] = set()
     for job in jobs:
-        key = (root / job.params.submissions, root / job.params.database)
+        key = (root / str(job.params.submissions), root / str(job.params.database))
         if key not in done:
-            ingest_new(key[0], key[1], root)
+            ingest_new(key[0], key[1], root, paths.city_dir(root, job.params.city))
             done.add(key)
     from dxreport import store
     from dxreport.execute.run import store_key

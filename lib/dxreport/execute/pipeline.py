@@ -48,6 +48,11 @@ def unit_ranking(ws: Workspace, unit: str, period: str, city: dict[str, Any] | N
     return ranking_.unit_ranking(city if city is not None else city_ranking(ws, period, draw=False), unit)
 
 
+def ranking_note(ws: Workspace, period: str) -> str:
+    """Why the city's own index ranks no unit this period (see :func:`dxreport.publish.index_report.absence_note`)."""
+    return ranking_.absence_note(ws.root, ws.city_dir, period)
+
+
 def index_history(ws: Workspace, period: str, quarters: int = 4) -> dict[str, pd.DataFrame]:
     """Per audience: each unit's index over the last ``quarters`` periods (for the notebook's trend view)."""
     return ranking_.history_frames(ws.observations, ws.units, ws.root, ws.city_dir, period, quarters)
@@ -75,6 +80,7 @@ def write_city(
         notes=report.notes_rows(ws.observations, ws.units, ws.indicators, period),
         ranking=ranking, quality=quality, text=text, text_file=path.name,
         basis=[d.citation() for d in ws.programme.basis],
+        ranking_note="" if ranking else ranking_.absence_note(ws.root, ws.city_dir, period),
     )
     csv_tables = {"status": table, "units": tables["overview"], "trace": status.trace(ws.observations, ws.programme, [period])}
     csv_tables.update({f"index_{key}": frame for key, frame in ranking_.index_frames(ranking).items()})
@@ -114,8 +120,9 @@ def write_scorecard(
 ) -> dict[str, Path]:
     """Write the unit's scorecard (HTML, PDF, Word): an appendix of the city report, under its number and date."""
     periods = [Period.parse(period).shift(-k).id for k in range(history_quarters - 1, -1, -1)]
-    sent = scorecard.submission_history(ws.submissions, ws.city, unit, periods)
     row = ws.units.loc[unit]
+    sent = scorecard.submission_history(ws.submissions, ws.city, unit, periods,
+                                        starts=scorecard.reporting_starts(ws.city, ws.submissions, row["valid_from"]))
     context = scorecard_report.scorecard_context(
         city=ws.city, unit={"code": unit, "name": row["name"], "kind": row["kind"]}, period=period,
         report_date=report_date, table=table, submissions=sent, chart_svg=chart,

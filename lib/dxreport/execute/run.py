@@ -24,6 +24,7 @@ from typing import Any, Iterator
 
 from dxreport.domain import paths
 from dxreport.domain.errors import ConfigError, NotebookError
+from dxreport.domain.frameworks import city_framework_files
 from dxreport.domain.params import RunParams, load_params
 from dxreport.execute.kernel_template import KERNEL
 from dxreport.publish import analyst_text, manifest
@@ -96,18 +97,39 @@ def check(params_file: Path, root: Path, *, final: bool = False) -> RunParams:
     A final report (``final``, or a document number in the parameters) needs its number and an analyst's
     text without placeholders or empty required sections.
     """
-    params = load_params(params_file)
+    params = load_params(params_file, root)  # the city must be configured; what the file leaves out comes from it
     if final and not params.document_number:
         raise ConfigError(params_file, "document_number", "báo cáo chính thức (--final) cần số văn bản; để trống là bản dự thảo")
     if params.document_number:
         analyst_text.check_final(analyst_text.text_file(params_file.parent, params.city, params.period))
-    if not (root / "data" / "cities" / params.city / "city.yaml").is_file():
-        raise ConfigError(params_file, "city", f"không có cấu hình thành phố '{params.city}' trong data/cities")
     if not (paths.notebooks_dir(root) / f"{params.notebook}.ipynb").is_file():
         raise ConfigError(params_file, "notebook", f"không có sổ tính notebooks/{params.notebook}.ipynb")
-    if not (root / params.submissions).is_dir():
+    submissions = root / str(params.submissions)
+    if not submissions.is_dir():
         raise ConfigError(params_file, "submissions", f"không có thư mục {params.submissions}")
+    _check_stamps(params_file, params, submissions)
+    for f in city_framework_files(root, params.city):
+        if not f.is_file():
+            raise ConfigError(paths.city_dir(root, params.city) / "city.yaml", "index_frameworks",
+                              f"không có bộ chỉ số {manifest.display_path(f, root)}")
     return params
+
+
+def _check_stamps(params_file: Path, params: RunParams, submissions: Path) -> None:
+    """Workbooks made for another city must not be read as this one's (their stamp names the city)."""
+    from dxreport.intake.submissions import city_stamp
+
+    others: dict[str, list[Path]] = {}
+    for f in sorted(submissions.rglob("*.xlsx")):
+        stamp = city_stamp(f)
+        if stamp and stamp != params.city:
+            others.setdefault(stamp, []).append(f)
+    if others:
+        listed = "; ".join(f"{code}: {len(files)} tệp, ví dụ {manifest.display_path(files[0], submissions)}"
+                           for code, files in sorted(others.items()))
+        raise ConfigError(params_file, "submissions", f"thư mục {params.submissions} của '{params.city}' có tệp được lập cho "
+                                                      f"thành phố khác ({listed}); tách tệp của mỗi thành phố vào thư mục "
+                                                      "riêng, hoặc sửa 'city'/'submissions'")
 
 
 def plan(params_files: list[Path], root: Path, *, scorecards: bool = True, only_units: list[str] | None = None,
@@ -125,7 +147,7 @@ def plan(params_files: list[Path], root: Path, *, scorecards: bool = True, only_
         if params.notebook != QUALITY_NOTEBOOK:
             city_jobs.append(Job(f, params, QUALITY_NOTEBOOK))
         if scorecards:
-            city_dir = root / "data" / "cities" / params.city
+            city_dir = paths.city_dir(root, params.city)
             units = load_units(city_dir)
             expected = expected_reports(units, load_indicators(city_dir), Period.parse(params.period))
             codes = sorted(expected["unit"].unique())
@@ -411,14 +433,15 @@ def input_files(root: Path, job: Job) -> list[Path]:
 
     params = job.params
     notebook = paths.notebooks_dir(root) / f"{job.notebook}.ipynb"
-    text = analyst_text.text_file(job.params_file.parent, params.city, params.period)
+    text = analyst_text.text_file(job.params_file.parent, params.city, params.period)  # the analyst's text
     groups = [
         [job.params_file, notebook, text],
         sorted(paths.templates_dir(root).rglob("*")),
-        sorted(paths.fonts_dir(root).glob("*")),
-        sorted((root / "data" / "cities" / params.city).glob("*")),
-        sorted((root / params.submissions).rglob("*.xlsx")),
-        sorted((root / params.submissions).rglob("*.csv")),
+        sorted(paths.fonts_dir(root).rglob("*")),
+        sorted(paths.city_dir(root, params.city).rglob("*")),
+        city_framework_files(root, params.city),
+        sorted((root / str(params.submissions)).rglob("*.xlsx")),
+        sorted((root / str(params.submissions)).rglob("*.csv")),
         sorted(Path(dxreport.__file__).parent.rglob("*.py")),
     ]
     return [f for group in groups for f in group if f.is_file()]
@@ -433,7 +456,7 @@ def store_input(root: Path, job: Job, digests: dict[Path, str] | None = None) ->
     """The store as one more input: its submissions and revisions, however they got there."""
     from dxreport import store
 
-    db = root / job.params.database
+    db = root / str(job.params.database)
     value = (digests or {}).get(store_key(root, job)) or store.fingerprint(db)
     return {f"{manifest.display_path(db, root)}#submissions": value}
 

@@ -19,7 +19,6 @@ from dxreport.domain.config import (
     City,
     Indicator,
     Programme,
-    load_city,
     load_indicators,
     load_programme,
 )
@@ -47,16 +46,26 @@ def open_city(
     submissions: str | Path | None = None,
     database: str | Path | None = None,
 ) -> Workspace:
+    """The city ``city`` with its store up to date; submissions and store default to its ``city.yaml``."""
+    from dxreport.domain.errors import ConfigError
+    from dxreport.domain.params import city_of
+
     root = paths.find_root(project_root)
-    city_dir = root / "data" / "cities" / city
-    submissions_dir = Path(submissions) if submissions else root / "data" / "sample" / city
-    db = Path(database) if database else root / "build" / f"{city}.duckdb"
-    ingest_new(submissions_dir, db, root)
+    city_dir = paths.city_dir(root, city)
+    config = city_of(root, city, paths.cities_dir(root))
+    located = {}
+    for key, given in (("submissions", submissions), ("database", database)):
+        value = given or getattr(config, key)
+        if value is None:
+            raise ConfigError(city_dir / "city.yaml", key, f"chưa khai báo '{key}' và không được truyền vào")
+        located[key] = Path(value) if Path(value).is_absolute() else root / value
+    db = located["database"]
+    ingest_new(located["submissions"], db, root, city_dir)
     units = load_units(city_dir)
     return Workspace(
         root=root,
         city_dir=city_dir,
-        city=load_city(city_dir),
+        city=config,
         units=units,
         indicators=load_indicators(city_dir),
         programme=load_programme(city_dir),
@@ -68,7 +77,7 @@ def open_city(
     )
 
 
-def ingest_new(submissions_dir: Path, db: Path, root: Path) -> None:
+def ingest_new(submissions_dir: Path, db: Path, root: Path, city_dir: Path | None = None) -> None:
     """Ingest only when some file is not in the store yet.
 
     The check reads the store without taking its write lock, so many notebooks
@@ -85,7 +94,7 @@ def ingest_new(submissions_dir: Path, db: Path, root: Path) -> None:
             known = set()
         if all(sha256_file(f) in known for f in files):
             return
-    intake.ingest(files, db, root=root)
+    intake.ingest(files, db, root=root, city_dir=city_dir)
 
 
 def default_output_dir(root: Path, city: str, period: str) -> Path:

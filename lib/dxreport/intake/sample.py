@@ -1,9 +1,12 @@
-"""Seeded generator of the sample city's submissions (DỮ LIỆU MẪU).
+"""Seeded generator of a city's sample submissions (DỮ LIỆU MẪU), from the city's own files.
 
-Real quarterly measurements are not public, so the sample workbooks are made
-here from a fixed seed: city-wide trajectories towards the real targets, a
-per-unit effect so some units lag, a few missing and late submissions. Running
-it twice gives the same values.
+Real quarterly measurements are not public, so sample workbooks are made here
+from a fixed seed: city-wide levels moving along each target's path from its
+baseline, a per-unit effect so some units lag, a few missing and late
+submissions. Everything about the city comes from ``data/cities/<city>/``: its
+units, its indicators, its targets, and optionally ``sample.yaml``, which tunes
+the levels and sizes (:class:`SampleRecipe`). The same files and seed give the
+same bytes.
 """
 
 from __future__ import annotations
@@ -12,125 +15,172 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+from pydantic import Field
 
-from dxreport.domain.config import Indicator, load_city, load_indicators
-from dxreport.domain.periods import period_range
-from dxreport.domain.units import active_on, indicators_for, load_units
+from dxreport.domain.config import City, Indicator, Programme, _Strict, load_city, load_indicators, load_model, load_programme
+from dxreport.domain.errors import ConfigError
+from dxreport.domain.periods import Period, PeriodError, period_range
+from dxreport.domain.units import TOP_KINDS, active_on, indicators_for, load_units
 from dxreport.intake.workbook import Row, write_workbook
 
 SEED = 20260930
-FIRST, LAST = "2025-Q1", "2026-Q3"
-
-# City-wide level of each share at the first and last sample quarter.
-TRAJECTORY: dict[str, tuple[float, float]] = {
-    "HS_TT": (0.78, 0.86),
-    "PHI_TT": (0.40, 0.55),
-    "DAU_MOI": (0.80, 0.93),
-    "DL_MO": (0.55, 0.80),
-    "TO_CNS": (0.70, 0.95),
-    "DS_LD_SMART": (0.86, 0.96),
-    "DS_LD_TKSO": (0.80, 0.97),
-    "DS_15_TKTT": (0.80, 0.93),
-    "DS_15_KNS": (0.62, 0.80),
-    "DS_18_CKS": (0.30, 0.53),
-    "THON_BR": (0.93, 0.995),
-    "DVC_TOANTRINH": (0.86, 1.0),
-    "DVSNC_TT": (0.45, 0.58),
-    "TB_1GB": (0.16, 0.31),
-    "TB_SMART": (0.87, 0.93),
-    "KTS_GRDP": (0.19, 0.225),
-    "DN_HDDT": (0.68, 0.82),
-    "TRAM_5G": (0.14, 0.47),  # share of TRAM_4G
-}
-SIZE = {"department": 2500, "district": 9000, "ward": 3500, "commune": 1800, "special_zone": 100}
-POPULATION = {"district": 150_000, "ward": 60_000, "commune": 35_000, "special_zone": 1_000}
-NOTES = [
-    "Số liệu trích từ Hệ thống thông tin giải quyết thủ tục hành chính thành phố",
-    "Tài liệu kiểm chứng: báo cáo của đơn vị, lưu tại bộ phận một cửa",
-    "Theo số liệu của Công an thành phố (tài khoản định danh điện tử)",
-    "",
-    "",
-    "",
-]
+RECIPE_FILE = "sample.yaml"
+PACE = 0.95  # sample levels keep to 95 % of each target's path, so some units and targets fall behind
+DEFAULT_LEVEL = (0.6, 0.8)  # a share, index, yes/no or ratio with no target to follow
+DEFAULT_SIZES = {"department": 2500, "district": 9000, "ward": 3500, "commune": 1800, "special_zone": 100}
+DEFAULT_POPULATION = {"district": 150_000, "ward": 60_000, "commune": 35_000, "special_zone": 1_000}
 
 
-def _level(code: str, step: int, steps: int) -> float:
-    start, end = TRAJECTORY[code]
-    return start + (end - start) * step / max(steps - 1, 1)
+class SampleRecipe(_Strict):
+    """``sample.yaml``: how this city's sample workbooks are made (every key optional)."""
+
+    seed: int = SEED
+    periods: str | None = None  # "2025-Q1:2026-Q3", the default of --periods
+    missing_last_period: list[str] = []  # units that have not sent the last period
+    levels: dict[str, tuple[float, float]] = {}  # city-wide level at the first and last period (shares, yes/no, ratios)
+    sizes: dict[str, dict[str, int]] = {}  # a count's typical value per unit kind
+    population: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_POPULATION))
+    population_shares: dict[str, float] = {}  # a count as a share of the unit's population
+    per_population: dict[str, int] = {}  # a count of one per N residents (at least 5)
+    series: dict[str, tuple[int, int]] = {}  # a count that starts at a value and grows by a step each period
+    of: dict[str, str] = {}  # a count as its level × another count
+    notes: list[str] = []  # notes a unit may write beside a count ("" = none); default: a generic list
 
 
-def generate(city_dir: Path, out_dir: Path, seed: int = SEED) -> list[Path]:
-    """Write one workbook per active unit and sample quarter under ``out_dir/<period>/``."""
-    rng = np.random.default_rng(seed)
+def load_recipe(city_dir: Path) -> SampleRecipe:
+    path = Path(city_dir) / RECIPE_FILE
+    return load_model(SampleRecipe, path, "tệp cách tạo dữ liệu mẫu") if path.is_file() else SampleRecipe()
+
+
+def parse_periods(text: str, source: str = "--periods") -> list[Period]:
+    """``2025-Q1:2026-Q3`` → the quarters from the first to the last, inclusive."""
+    first, sep, last = (text or "").partition(":")
+    try:
+        periods = period_range(first.strip(), (last if sep else first).strip())
+    except (PeriodError, ValueError) as e:
+        raise ConfigError(source, None, f"khoảng kỳ '{text}' không hợp lệ ({e}); viết dạng 2025-Q1:2026-Q3") from None
+    if not periods:
+        raise ConfigError(source, None, f"khoảng kỳ '{text}' rỗng: kỳ đầu phải trước kỳ cuối")
+    return list(periods)
+
+
+def _notes(city: City, recipe: SampleRecipe) -> list[str]:
+    return recipe.notes or [
+        f"Số liệu trích từ Hệ thống thông tin giải quyết thủ tục hành chính {city.locality}",
+        "Tài liệu kiểm chứng: báo cáo của đơn vị, lưu tại bộ phận một cửa",
+        f"Theo số liệu của Công an {city.locality} (tài khoản định danh điện tử)",
+        "",
+        "",
+        "",
+    ]
+
+
+def target_levels(programme: Programme, indicators: dict[str, Indicator], periods: list[Period]) -> dict[str, tuple[float, float]]:
+    """Levels that follow the targets: each measured indicator moves along its target's path (at :data:`PACE`)."""
+    out: dict[str, tuple[float, float]] = {}
+    for t in programme.targets:
+        code = t.measure.numerator if t.measure.kind == "ratio" else t.measure.indicator
+        if not code or code in out or code not in indicators:
+            continue
+        if indicators[code].kind == "count" and t.measure.kind != "ratio":
+            continue  # a count is sized, not levelled
+        if indicators[code].kind == "count" and indicators[code].not_above != t.measure.denominator:
+            continue
+        ends = []
+        span = (t.deadline - t.baseline.date).days
+        for p in (periods[0], periods[-1]):
+            share = min(max((p.end - t.baseline.date).days / span, 0.0), 1.0)  # of the way from baseline to deadline
+            ends.append(float(np.clip(t.baseline.value + (t.target - t.baseline.value) * share * PACE, 0.0, 1.0)))
+        out[code] = (ends[0], ends[1])
+    return out
+
+
+def generate(city_dir: Path, out_dir: Path, periods: list[Period] | None = None, seed: int | None = None) -> list[Path]:
+    """Write one workbook per reporting unit and period under ``out_dir/<period>/``; returns their paths."""
+    city_dir = Path(city_dir)
+    recipe = load_recipe(city_dir)
     city = load_city(city_dir)
     units = load_units(city_dir)
     indicators = load_indicators(city_dir)
-    periods = period_range(FIRST, LAST)
+    if periods is None:
+        if recipe.periods is None:
+            raise ConfigError(city_dir / RECIPE_FILE, "periods", "chưa có khoảng kỳ mẫu; dùng --periods 2025-Q1:2026-Q3")
+        periods = parse_periods(recipe.periods, str(city_dir / RECIPE_FILE))
+    levels = {**target_levels(load_programme(city_dir), indicators, periods), **recipe.levels}
+    notes = _notes(city, recipe)
+    rng = np.random.default_rng(recipe.seed if seed is None else seed)
     effect = {code: rng.normal(0, 0.04) for code in units.index}
     scale = {code: rng.uniform(0.5, 1.6) for code in units.index}
     previous: dict[tuple[str, str], float | int] = {}
     written: list[Path] = []
+    maker = _Values(recipe, levels, len(periods))
     for step, period in enumerate(periods):
         _, cutoff_end = city.cutoff.rule().window(period)
         deadline = cutoff_end + timedelta(days=city.submission_deadline_days)
         for unit in active_on(units, period.end).itertuples():
-            if unit.kind == "city":
+            if unit.kind in TOP_KINDS:
                 continue
-            # A few units miss a quarter; two miss the latest one.
-            skip = rng.random() < 0.04 or (period == periods[-1] and unit.code in ("SDL", "X-BNA"))
-            values = _unit_values(unit, indicators_for(unit.code, units, indicators), step, len(periods), effect, scale, rng)
+            items = indicators_for(unit.code, units, indicators)
+            if not items:
+                continue
+            # A few units miss a quarter; those the recipe names miss the latest one.
+            skip = rng.random() < 0.04 or (period == periods[-1] and unit.code in recipe.missing_last_period)
+            values = maker.unit_values(unit, items, step, effect, scale, rng)
             late = rng.random() < 0.12
             submitted = deadline + timedelta(days=int(rng.integers(1, 12))) if late else deadline - timedelta(days=int(rng.integers(0, 6)))
             if skip:
                 continue
             rows = []
             for code, value in values.items():
-                note = NOTES[int(rng.integers(0, len(NOTES)))] if indicators[code].kind == "count" else ""
+                note = notes[int(rng.integers(0, len(notes)))] if indicators[code].kind == "count" else ""
                 rows.append(Row(indicators[code], value, previous.get((unit.code, code)), note))
                 previous[(unit.code, code)] = value
             path = out_dir / period.id / f"{unit.code}.xlsx"
-            write_workbook(path, unit=unit.code, unit_name=unit.name, period=period.id, rows=rows, submitted_on=submitted)
+            write_workbook(path, unit=unit.code, unit_name=unit.name, period=period.id, rows=rows, submitted_on=submitted,
+                           city=city.code)
             written.append(path)
     return written
 
 
-def _share(code: str, unit: str, step: int, steps: int, effect: dict[str, float], rng: np.random.Generator) -> float:
-    return float(np.clip(_level(code, step, steps) + effect[unit] + rng.normal(0, 0.01), 0.0, 1.0))
+class _Values:
+    """One unit's values for one period, drawn in the order of its indicators."""
 
+    def __init__(self, recipe: SampleRecipe, levels: dict[str, tuple[float, float]], steps: int):
+        self.recipe, self.levels, self.steps = recipe, levels, steps
 
-def _unit_values(unit, items: list[Indicator], step, steps, effect, scale, rng) -> dict[str, float | int]:
-    out: dict[str, float | int] = {}
-    base = {i.code: i for i in items}
-    population = POPULATION.get(unit.kind, 0) * scale[unit.code]
-    for i in items:
-        code = i.code
-        if i.kind == "yesno":
-            out[code] = int(rng.random() < _level(code, step, steps) + effect[unit.code])
-        elif i.kind == "share":
-            out[code] = round(float(np.clip(_level(code, step, steps) + rng.normal(0, 0.005), 0, 1)), 4)
-        elif code in ("HS_TONG", "PHI_TONG"):
-            out[code] = int(SIZE[unit.kind] * scale[unit.code] * rng.uniform(0.85, 1.15))
-        elif code == "TRAM_4G":
-            out[code] = 3000 + 40 * step
-        elif code == "TRAM_5G":
-            out[code] = int((3000 + 40 * step) * _level("TRAM_5G", step, steps))
-        elif code in ("DS_LD", "DS_15", "DS_18"):
-            share = {"DS_LD": 0.62, "DS_15": 0.78, "DS_18": 0.74}[code]
-            out[code] = int(population * share * (1 + 0.003 * step))
-        elif code == "THON_TONG":
-            out[code] = max(5, int(population / 2500))
-    for i in items:
-        if i.not_above and i.code not in out:
-            out[i.code] = int(round(out[i.not_above] * _share(i.code, unit.code, step, steps, effect, rng)))
-    return {code: out[code] for code in base}  # keep the indicator order of the template
+    def level(self, code: str, step: int) -> float:
+        start, end = self.levels.get(code, DEFAULT_LEVEL)
+        return start + (end - start) * step / max(self.steps - 1, 1)
 
-
-def main() -> None:
-    root = Path(__file__).resolve().parents[2]
-    out = root / "data" / "sample" / "danang"
-    paths = generate(root / "data" / "cities" / "danang", out)
-    print(f"Đã tạo {len(paths)} tệp mẫu trong {out}")
-
-
-if __name__ == "__main__":
-    main()
+    def unit_values(self, unit, items: list[Indicator], step: int, effect: dict[str, float], scale: dict[str, float],
+                    rng: np.random.Generator) -> dict[str, float | int]:
+        r = self.recipe
+        out: dict[str, float | int] = {}
+        population = r.population.get(unit.kind, 0) * scale[unit.code]
+        for i in items:
+            code = i.code
+            if i.kind == "yesno":
+                out[code] = int(rng.random() < self.level(code, step) + effect[unit.code])
+            elif i.kind in ("share", "index"):
+                out[code] = round(float(np.clip(self.level(code, step) + rng.normal(0, 0.005), 0, 1)), 4)
+            elif i.not_above or code in r.of:
+                continue  # after the count it is bounded by
+            elif code in r.series:
+                start, increment = r.series[code]
+                out[code] = start + increment * step
+            elif code in r.population_shares:
+                out[code] = int(population * r.population_shares[code] * (1 + 0.003 * step))
+            elif code in r.per_population:
+                out[code] = max(5, int(population / r.per_population[code]))
+            else:
+                size = r.sizes.get(code, DEFAULT_SIZES).get(unit.kind, DEFAULT_SIZES.get(unit.kind, 1000))
+                out[code] = int(size * scale[unit.code] * rng.uniform(0.85, 1.15))
+        for i in items:
+            if i.code in r.of and i.code not in out and r.of[i.code] in out:
+                out[i.code] = int(out[r.of[i.code]] * self.level(i.code, step))
+        for i in items:
+            if i.not_above and i.code not in out:
+                bound = out.get(i.not_above, 0)
+                share = float(np.clip(self.level(i.code, step) + effect[unit.code] + rng.normal(0, 0.01), 0.0, 1.0))
+                out[i.code] = int(round(bound * share))
+        return {i.code: out[i.code] for i in items if i.code in out}  # keep the indicator order of the template

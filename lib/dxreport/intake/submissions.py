@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -19,13 +20,13 @@ import pandas as pd
 from dxreport.domain import fmt
 from dxreport.domain.config import load_indicators
 from dxreport.domain.digest import sha256_file
-from dxreport.domain.errors import ConfigError
+from dxreport.domain.errors import UsageError
 from dxreport.domain.problems import Problem, Rejected, problem
 from dxreport.domain.units import load_units
 from dxreport.intake import xlsxfile
 from dxreport.intake.readers import ReadError, read_csv, read_xlsx
 from dxreport.intake.validate import Expected, Parsed, validate
-from dxreport.intake.workbook import DATA_SHEET, HEADER_ROW, HELP_SHEET
+from dxreport.intake.workbook import CITY_PROPERTY, DATA_SHEET, HEADER_ROW, HELP_SHEET
 
 log = logging.getLogger(__name__)
 COLUMNS = ["indicator", "value", "note", "sheet", "row"]
@@ -104,27 +105,76 @@ def city_dir_named(city: str, root: Path | None = None) -> Path:
 
     base = Path(root) if root else project.find_root()
     # Looked up among the configured cities, never made into a path from what was typed (--city ../../x).
-    cities = {p.name: p for p in (base / "data" / "cities").iterdir() if (p / "indicators.yaml").is_file()}
+    cities = project.configured_cities(base)
     if not _SAFE_CITY.fullmatch(city) or city not in cities:
-        raise ConfigError(base / "data" / "cities", None,
-                          f"không có cấu hình cho thành phố '{city}' (hiện có: {', '.join(sorted(cities))})")
-    return cities[city]
+        raise UsageError(f"không có cấu hình cho thành phố '{city}' (data/cities/<mã>/city.yaml); "
+                         f"các thành phố đã cấu hình: {', '.join(cities) or 'chưa có thành phố nào'}")
+    return project.city_dir(base, city)
 
 
-def find_city_dir(paths: list[Path], root: Path | None) -> Path:
-    """The city whose configuration applies: named in the files' path (``…/<city>/…``), or the only one."""
+_STAMP_MAX_BYTES = 64 * 1024
+_STAMP = re.compile(r'<property\b[^>]*\bname="' + re.escape(CITY_PROPERTY) + r'"[^>]*>\s*<(?:\w+:)?lpwstr>([^<]*)</(?:\w+:)?lpwstr>')
+
+
+def city_stamp(path: Path) -> str | None:
+    """The city code a workbook was made for (written by ``dxreport template``/``sample``); None when it has none."""
+    if Path(path).suffix.lower() != ".xlsx":
+        return None
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("docProps/custom.xml")
+            if info.file_size > _STAMP_MAX_BYTES:
+                return None
+            text = z.read(info).decode("utf-8", errors="replace")
+    except (KeyError, OSError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return None
+    m = _STAMP.search(text)
+    return (m.group(1).strip() or None) if m else None
+
+
+def _listed(counts: dict[str, int]) -> str:
+    return ", ".join(f"{code} ({n} tệp)" for code, n in sorted(counts.items()))
+
+
+def resolve_city(paths: list[Path], root: Path | None, city: str | None = None, given_by: str = "--city") -> Path:
+    """The city whose configuration applies to these files: ``city`` if given, else the files' own stamp, else the
+    only configured city. Disagreement, or a choice left open among several cities, is a usage error listing them."""
     from dxreport.domain import paths as project
 
     base = Path(root) if root else project.find_root()
-    cities = sorted(p for p in (base / "data" / "cities").iterdir() if (p / "indicators.yaml").exists())
-    names = {c.name: c for c in cities}
-    for path in paths:
-        for part in reversed(Path(path).resolve().parts):
-            if part in names:
-                return names[part]
+    cities = project.configured_cities(base)
+    stamps = {Path(p): s for p in paths if (s := city_stamp(Path(p)))}
+    counts: dict[str, int] = {}
+    for s in stamps.values():
+        counts[s] = counts.get(s, 0) + 1
+    if city:
+        city_dir = city_dir_named(city, base)
+        others = {p: s for p, s in stamps.items() if s != city}
+        if others:
+            first, other = next(iter(others.items()))
+            raise UsageError(f"{len(others)} tệp được lập cho thành phố khác với '{city}' ({given_by}), ví dụ {first} "
+                             f"ghi '{other}'. Các thành phố trong các tệp: {_listed(counts)}; chọn --city cho đúng, "
+                             "hoặc kiểm tra riêng tệp của từng thành phố")
+        return city_dir
+    if len(counts) > 1:
+        raise UsageError(f"các tệp thuộc nhiều thành phố: {_listed(counts)}; kiểm tra riêng từng thành phố với --city")
+    if counts:
+        return city_dir_named(next(iter(counts)), base)
     if len(cities) == 1:
-        return cities[0]
-    raise ConfigError(base / "data" / "cities", None, "không xác định được thành phố của các tệp; dùng tùy chọn --city")
+        return project.city_dir(base, cities[0])
+    if not cities:
+        raise UsageError("dự án chưa có thành phố nào trong data/cities; tạo bằng lệnh: dxreport new-city MÃ")
+    raise UsageError(f"các tệp không ghi mã thành phố và dự án có {len(cities)} thành phố: {', '.join(cities)}; "
+                     "chọn bằng --city")
+
+
+def stamp_problem(path: Path, city: str) -> Problem | None:
+    """A problem when the workbook was made for another city than the one it is checked against."""
+    stamp = city_stamp(path)
+    if stamp is None or stamp == city:
+        return None
+    return problem(path, f"tệp được lập theo biểu mẫu của thành phố '{stamp}', không phải '{city}'",
+                   hint=f"gửi tệp vào thư mục số liệu của '{stamp}', hoặc dùng biểu mẫu của '{city}'")
 
 
 def _layout_problems(path: Path, layout: xlsxfile.Layout) -> list[Problem]:
@@ -239,7 +289,7 @@ def check_file_safely(path: Path, expected: Expected, engine: str = "calamine", 
 
 def read_submission(path: Path, city_dir: Path | None = None, engine: str = "calamine") -> Submission:
     """One clean submission, or :class:`Rejected` listing every problem."""
-    city_dir = city_dir or find_city_dir([path], None)
+    city_dir = city_dir or resolve_city([path], None)
     return check_file(Path(path), expected_for(city_dir), engine).submission()
 
 
@@ -279,8 +329,12 @@ def ingest(
     result.skipped.extend(p for p in paths if digests[p] in known)
     if not todo:
         return result  # an unreadable file is reported to the caller but leaves no row: it has no sha256
-    expected = expected_for(city_dir or find_city_dir(todo, root))
-    checked = [check_file_safely(p, expected, engine, digests[p]) for p in todo]
+    city_dir = city_dir or resolve_city(todo, root)
+    expected = expected_for(city_dir)
+    checked = []
+    for p in todo:
+        wrong_city = stamp_problem(p, city_dir.name)
+        checked.append(Checked(p, digests[p], None, [wrong_city]) if wrong_city else check_file_safely(p, expected, engine, digests[p]))
     with store.connect(db) as con:
         # Stamped under the store's write lock: revisions are numbered under it, so a later revision is never older.
         when = received_at or datetime.now()

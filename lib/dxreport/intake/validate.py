@@ -226,7 +226,8 @@ def _number(value: Any, indicator: Indicator) -> tuple[float | None, str | None,
         except NumberError as e:
             if kind == "yesno":
                 return None, f"'{raw}' không phải {YES} hoặc {NO}", YES_NO_HINT
-            hint = {"share": "ghi tỷ lệ dạng 85% hoặc 85,5%", "count": "ghi số nguyên, ví dụ 1234 hoặc 1.234"}[kind]
+            hint = {"share": "ghi tỷ lệ dạng 85% hoặc 85,5%", "count": "ghi số nguyên, ví dụ 1234 hoặc 1.234",
+                    "index": "ghi chỉ số từ 0 đến 1, ví dụ 0,8123"}[kind]
             return None, f"giá trị không hợp lệ: {e}", hint
         typed = False
     if kind == "count" and (number < 0 or not number.is_integer()):
@@ -238,6 +239,8 @@ def _number(value: Any, indicator: Indicator) -> tuple[float | None, str | None,
         if typed and 1 < number <= 100:
             hint = f"ô đã định dạng %, nhập {_show(value)}% (có dấu %) thay vì {_show(value)}"
         return None, f"tỷ lệ '{_show(value)}' nằm ngoài khoảng 0%–100%", hint
+    if kind == "index" and not 0 <= number <= 1:
+        return None, f"chỉ số '{_show(value)}' nằm ngoài khoảng 0–1", "ghi chỉ số từ 0 đến 1 với dấu phẩy thập phân, ví dụ 0,8123"
     return number, None, None
 
 

@@ -34,6 +34,7 @@ from typing import Iterable
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -138,7 +139,7 @@ _VI = "[$-42A]"  # Vietnamese number locale: LibreOffice then groups 1.234 and w
 
 
 def _number_format(indicator: Indicator) -> str:
-    return {"share": f"{_VI}0.0%", "count": f"{_VI}#,##0", "yesno": "General"}[indicator.kind]
+    return {"share": f"{_VI}0.0%", "count": f"{_VI}#,##0", "yesno": "General", "index": f"{_VI}0.0000"}[indicator.kind]
 
 
 _CODED_ANSWER = re.compile(r"\s*\(\s*1\s*=\s*có\s*;\s*0\s*=\s*chưa\s*\)\s*$", re.IGNORECASE)
@@ -168,6 +169,9 @@ def _prompt(indicator: Indicator, previous: float | int | None, bound: Indicator
         body = ("Tỷ lệ phần trăm: phần đạt ÷ tổng số × 100%, tính đến cuối kỳ. "
                 "Nhập từ 0% đến 100%, có dấu %, ví dụ 85% hoặc 85,5%.")
         shown_before = fmt.percent(previous) if previous is not None else None
+    elif kind == "index":
+        body = "Chỉ số từ 0 đến 1 (không phải phần trăm), dấu phẩy thập phân, ví dụ 0,8123."
+        shown_before = fmt.index(previous) if previous is not None else None
     else:
         body = f"Đơn vị tính: {indicator.unit_of_measure or 'số lượng'}. Nhập số nguyên từ 0 trở lên, ví dụ 1234 hoặc 1.234."
         if bound is not None:
@@ -184,9 +188,10 @@ def _validation(indicator: Indicator, previous: float | int | None, bound: Indic
     if indicator.kind == "yesno":
         dv = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
         dv.error = f"Chọn {YES} hoặc {NO} trong danh sách."
-    elif indicator.kind == "share":
+    elif indicator.kind in ("share", "index"):
         dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True)
-        dv.error = "Nhập tỷ lệ từ 0% đến 100%, có dấu %, ví dụ 85%."
+        dv.error = ("Nhập chỉ số từ 0 đến 1, ví dụ 0,8123." if indicator.kind == "index"
+                    else "Nhập tỷ lệ từ 0% đến 100%, có dấu %, ví dụ 85%.")
     else:
         dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
         dv.error = "Nhập số nguyên từ 0 trở lên."
@@ -365,10 +370,13 @@ def write_workbook(
     preparer_name: str | None = None,
     preparer_phone: str | None = None,
     jump: JumpWarning = JumpWarning(),
+    city: str | None = None,
 ) -> None:
     """Write a unit's workbook for ``period``; blank values make it a template.
 
-    ``place`` is written before the signing date (see :func:`place_name`).
+    ``place`` is written before the signing date (see :func:`place_name`). ``city``: the code of the
+    city whose configuration the workbook follows, stamped in its document properties
+    (:data:`CITY_PROPERTY`) for intake to read.
     """
     rows = list(rows)
     wb = Workbook()
@@ -418,8 +426,35 @@ def write_workbook(
     stamp = datetime(2000, 1, 1)  # fixed, so regenerating a workbook gives the same content
     wb.properties.created = stamp
     wb.properties.modified = stamp
+    if city:
+        wb.custom_doc_props.append(StringProperty(name=CITY_PROPERTY, value=city))
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_stable(wb, path)
+
+
+CITY_PROPERTY = "dxreport-city"
+
+
+def save_stable(wb: Workbook, path: Path) -> None:
+    """Save with fixed times, so the same workbook gives the same bytes (openpyxl stamps the clock)."""
+    import io
+    import re
+    import zipfile
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl writes the clock into 'modified' on every save
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            dst.writestr(fixed, data)
+    path.write_bytes(out.getvalue())
 
 
 def blank_rows(

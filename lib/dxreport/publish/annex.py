@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from dxreport.domain import fmt
+
 STATUS_COLUMNS = [
     ("code", "Mã", None), ("name", "Chỉ tiêu", None), ("pillar", "Trụ cột", None), ("unit_of_measure", "Đơn vị tính", None),
     ("baseline", "Giá trị cơ sở", "share"), ("baseline_date", "Ngày cơ sở", "date"), ("target", "Mục tiêu", "share"),
@@ -42,6 +44,8 @@ def _write_sheet(ws, frame: pd.DataFrame, columns: list[tuple[str, str, str | No
             cell = ws.cell(r, c, value)
             if kind == "share" and percent_row:
                 cell.number_format = "0.0%"
+            elif kind == "share" and row.get("unit_of_measure") == fmt.INDEX_UNIT:
+                cell.number_format = "0.0000"
             elif kind == "pct":
                 cell.number_format = "0%"
             elif kind == "date":

@@ -135,7 +135,7 @@ def write_city_docx(ctx: dict[str, Any], images: dict[str, bytes], path: Path) -
     if ctx["ranking"]:
         _ranking(doc, ctx["ranking"], images, 3)
     else:
-        d.paragraph(doc, "Kỳ này chưa tính chỉ số chuyển đổi số của các đơn vị.")
+        d.paragraph(doc, ctx.get("ranking_note") or "Kỳ này chưa tính chỉ số chuyển đổi số của các đơn vị.")
     d.blocks(doc, s["III"]["blocks"])
 
     doc.add_heading(s["IV"]["title"], level=1)

@@ -315,7 +315,8 @@ def header_block(doc, ctx: dict[str, Any], doc_code: str | None) -> None:
                    align="center", size=13)
     else:
         number.text = ""
-    _cell_text(place, f"{city['place']}, {fmt.date_admin(ctx['report_date'])}", italic=True, align="center", size=13.5)
+    _cell_text(place, f"{city['place']}, {fmt.date_admin(ctx['report_date'])}", italic=True, align="center",
+               size=13 if ctx.get("place_long") else 13.5)  # a place NĐ 30 wants in full: 13 pt, as the HTML
 
 
 def title(doc, kind: str, text: str) -> None:

@@ -245,6 +245,20 @@ def ranking_context(observations: pd.DataFrame, units: pd.DataFrame, root: Path,
     }
 
 
+def absence_note(root: Path, city_dir: Path, period: str) -> str:
+    """Why section III ranks no unit, in one sentence for the report's reader (without a framework, or without units)."""
+    from dxreport.domain.config import load_city
+
+    city = load_city(Path(city_dir))
+    label = fmt.period_label(period)
+    fws = frameworks.city_frameworks(Path(root), Path(city_dir).name)
+    if not fws:
+        return (f"{city.locality.capitalize()} chưa có bộ chỉ số đánh giá mức độ chuyển đổi số của các cơ quan, đơn vị "
+                f"trong cấu hình báo cáo, nên {label} chưa tính và xếp hạng chỉ số chuyển đổi số của các đơn vị.")
+    return (f"{label}, không có đơn vị nào thuộc đối tượng đánh giá của {_join([fw.name for fw in fws])}, "
+            "nên chưa xếp hạng chỉ số chuyển đổi số của các đơn vị.")
+
+
 def unit_ranking(context: dict[str, Any] | None, unit: str) -> dict[str, Any] | None:
     """One unit's slot in its audience, for the scorecard (``value``, ``rank``, ``of``, ``rank_change`` …)."""
     for a in (context or {}).get("audiences", []):

@@ -80,7 +80,7 @@ def change_text(row: Any) -> str:
     change = _get(row, "change")
     if change is None:
         return fmt.MISSING
-    return fmt.points(change) if _get(row, "unit_of_measure") == "%" else fmt.signed(change, 2)
+    return fmt.change(change, _get(row, "unit_of_measure"))
 
 
 def change_direction(row: Any) -> int | None:

@@ -33,16 +33,25 @@ def environment(templates_dir: Path) -> Environment:
     return env
 
 
+LONG_PLACE = 15  # characters of a place name beyond which the date line is set for length (13 pt, one line)
+
+
 def document_context(*, city: Any, period: str, report_date: Any, title: str, sample_mark: str,
                      document_number: str = "") -> dict[str, Any]:
     """What every report's header block (NĐ 30/2020) reads: issuing body, number, place and date, title, sample mark.
 
     A document without a number is a draft: ``draft`` puts "DỰ THẢO" on every page of every format.
+    Also what the city's files say about the document around it: how a sentence names the city itself
+    (``locality``: thành phố, tỉnh), the recipients (Nơi nhận), and whether the place name is long enough
+    (``Thành phố Hồ Chí Minh``, which NĐ 30 wants in full) to need the header's long date line.
     """
     return {
         "draft": not document_number,
         "lang": "vi",
         "city": city.model_dump(mode="json"),
+        "locality": city.locality,
+        "recipients": city.recipient_lines(),
+        "place_long": len(city.place) > LONG_PLACE,
         "period": str(period),
         "period_label": fmt.period_label(period),
         "report_date": str(report_date),

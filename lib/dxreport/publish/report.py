@@ -22,14 +22,6 @@ from dxreport.publish.drafts import section_drafts
 
 SAMPLE_MARK = "DỮ LIỆU MẪU"
 TEMPLATE = "city_quarterly.html.j2"
-DEFAULT_RECIPIENTS = [
-    "Ban Chỉ đạo chuyển đổi số thành phố (để báo cáo)",
-    "Bộ Khoa học và Công nghệ (để báo cáo)",
-    "Thường trực Thành ủy, HĐND thành phố (để báo cáo)",
-    "Chủ tịch, các Phó Chủ tịch UBND thành phố",
-    "Các sở, ban, ngành; UBND các phường, xã",
-    "Lưu: VT",
-]
 
 
 def _clean(value: Any) -> Any:
@@ -145,6 +137,7 @@ def city_context(
     basis: list[str] | None = None,
     next_tasks: list[dict[str, Any]] | None = None,
     proposals: list[dict[str, Any]] | None = None,
+    ranking_note: str = "",
 ) -> dict[str, Any]:
     """Plain data for ``city_quarterly.html.j2`` and ``report.docx``; ``table`` is :func:`dxreport.compute.status.status_table`'s.
 
@@ -196,7 +189,8 @@ def city_context(
         "notes": notes or [],
         "ranking": ranking,
         "quality": quality,
-        "recipients": recipients or DEFAULT_RECIPIENTS,
+        **({"recipients": recipients} if recipients else {}),  # else the city's own (render.document_context)
+        "ranking_note": ranking_note,
         "charts": charts_svg,
         "chart_titles": CITY_CHART_TITLES,
         "heatmap_legend": charts.heatmap_legend(present),
@@ -254,7 +248,7 @@ def status_display(table: pd.DataFrame) -> pd.DataFrame:
         "Trụ cột": table["pillar"],
         "Mục tiêu": [fmt.measure(v, u) for v, u in zip(table["target"], table["unit_of_measure"])],
         "Kết quả": [fmt.measure(v, u) for v, u in zip(table["actual"], table["unit_of_measure"])],
-        "So với quý trước": [fmt.points(v) if u == "%" else fmt.signed(v, 2) for v, u in zip(table["change"], table["unit_of_measure"])],
+        "So với quý trước": [fmt.change(v, u) for v, u in zip(table["change"], table["unit_of_measure"])],
         "Kỳ vọng": [fmt.measure(v, u) for v, u in zip(table["expected"], table["unit_of_measure"])],
         "Tình trạng": table["status_label"],
     })
