@@ -277,9 +277,12 @@ def _unit(root: Path, city: str, period: str, unit: str | None, default: str | N
         raise ConfigError(where, "unit", f"không có đơn vị nào báo cáo trong kỳ {period}")
     if chosen not in units.index:
         how = "thành phố mặc định của dự án" if notes else "thành phố đã chọn"
+        elsewhere = [c for c in paths.configured_cities(root) if c != city
+                     and chosen in set(load_units(paths.city_dir(root, c))["code"])]
+        hint = f"đơn vị này thuộc: {', '.join(elsewhere)} (truyền tham số city)" if elsewhere else \
+            f"truyền tham số city, hoặc chọn một trong: {', '.join(reporting)}"
         raise ConfigError(where, "unit", f"đơn vị '{chosen}' không có trong danh mục đơn vị của {city} ({how}, "
-                                         f"data/cities/{city}/units.csv); truyền tham số city, hoặc chọn một trong: "
-                                         f"{', '.join(reporting)}")
+                                         f"data/cities/{city}/units.csv); {hint}")
     if unit is None:
         notes.append(f"Chưa chọn đơn vị (tham số unit): lập phiếu cho {units.loc[chosen, 'name']} ({chosen}).")
     return chosen
