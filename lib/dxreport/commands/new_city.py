@@ -27,7 +27,7 @@ def _new_city(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("new-city", help="tạo bộ khung cấu hình (có chú thích) cho một tỉnh, thành phố mới")
-    p.add_argument("code", metavar="MÃ", help="mã tỉnh, thành phố: chữ thường không dấu, ví dụ lamson")
-    p.add_argument("--name", metavar="TÊN", help='tên đầy đủ, ví dụ "Tỉnh Lâm Sơn" (mặc định: để điền sau)')
+    p.add_argument("code", metavar="MÃ", help="mã tỉnh, thành phố: chữ thường không dấu, chữ số và '-', ví dụ ma-tinh")
+    p.add_argument("--name", metavar="TÊN", help='tên đầy đủ, bắt đầu bằng "Tỉnh" hoặc "Thành phố" (mặc định: để điền sau)')
     p.add_argument("--period", metavar="KỲ", help="quý của tệp tham số đầu tiên, ví dụ 2026-Q3 (mặc định: quý vừa qua)")
     p.set_defaults(func=_new_city)

@@ -224,7 +224,7 @@ def default_period(today: date | None = None) -> Period:
 def write(root: Path, code: str, name: str | None = None, period: str | None = None) -> list[Path]:
     """Write the skeleton of city ``code``; never overwrites a file."""
     if not CODE.match(code):
-        raise UsageError(f"mã '{code}' không hợp lệ: chỉ chữ thường không dấu, chữ số và '-', ví dụ lamson hoặc ha-noi")
+        raise UsageError(f"mã '{code}' không hợp lệ: chỉ gồm chữ thường không dấu, chữ số và '-', ví dụ ma-tinh")
     try:
         p = Period.parse(period) if period else default_period()
     except PeriodError as e:
