@@ -442,3 +442,12 @@ def test_no_city_is_named_in_code_templates_or_notebooks():
             if re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", text, flags):
                 found.append(f"{path.relative_to(ROOT)}: {w}")
     assert not found
+
+
+def test_run_without_a_file_and_without_a_default_run_exits_2_with_the_cities(tmp_path, capsys, monkeypatch):
+    root = two_cities(tmp_path, with_sample=False)
+    (root / "data" / "cities" / "default.yaml").unlink()
+    monkeypatch.setenv("DXREPORT_ROOT", str(root))
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert "danang, lamson" in err and "default.yaml" in err

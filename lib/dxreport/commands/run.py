@@ -15,22 +15,22 @@ def _run(args: argparse.Namespace) -> int:
     from dxreport.execute import kernel_template
 
     root = paths.find_root()
+    files = [Path(p) for p in args.params] or [_default_params(root)]
     if not args.scheduler:  # kernels of this process: their template imports while the batch is planned
         kernel_template.start(kernel_template.KERNEL, str(paths.notebooks_dir(root)))
     try:
-        return _run_started(args, root)
+        return _run_started(args, root, files)
     finally:
         kernel_template.stop()
 
 
-def _run_started(args: argparse.Namespace, root: Path) -> int:
+def _run_started(args: argparse.Namespace, root: Path, files: list[Path]) -> int:
     from tqdm import tqdm
 
     from dxreport.execute.batch import default_workers, run_batch, summary
     from dxreport.execute.run import plan
     from dxreport.publish.reports_index import write_index
 
-    files = [Path(p) for p in args.params] or [_default_params(root)]
     # every parameters file is validated (inside plan) before any kernel starts
     jobs = plan(files, root, scorecards=not args.no_scorecards, only_units=args.unit or None, final=args.final)
     workers = min(args.jobs or default_workers(), len(jobs))

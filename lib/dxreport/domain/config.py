@@ -213,12 +213,15 @@ class Target(_Strict):
             raise ValueError("hạn hoàn thành phải sau ngày của giá trị cơ sở")
         if self.target == self.baseline.value:
             raise ValueError("giá trị mục tiêu trùng giá trị cơ sở")
+        from .fmt import number_auto
+
+        target, baseline = number_auto(self.target, 6), number_auto(self.baseline.value, 6)
         if self.direction == "increase" and self.target < self.baseline.value:
-            raise ValueError(f"mục tiêu ({self.target:g}) thấp hơn giá trị cơ sở ({self.baseline.value:g}) "
-                             "mà chỉ tiêu cần tăng (direction: increase); kiểm tra lại số liệu, hoặc ghi direction: decrease")
+            raise ValueError(f"mục tiêu ({target}) thấp hơn giá trị cơ sở ({baseline}) mà chỉ tiêu cần tăng "
+                             "(direction: increase); kiểm tra lại số liệu, hoặc ghi direction: decrease")
         if self.direction == "decrease" and self.target > self.baseline.value:
-            raise ValueError(f"mục tiêu ({self.target:g}) cao hơn giá trị cơ sở ({self.baseline.value:g}) "
-                             "mà chỉ tiêu cần giảm (direction: decrease); kiểm tra lại số liệu, hoặc ghi direction: increase")
+            raise ValueError(f"mục tiêu ({target}) cao hơn giá trị cơ sở ({baseline}) mà chỉ tiêu cần giảm "
+                             "(direction: decrease); kiểm tra lại số liệu, hoặc ghi direction: increase")
         return self
 
 

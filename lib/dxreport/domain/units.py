@@ -35,7 +35,8 @@ def load_units(city_dir: Path) -> pd.DataFrame:
     df = read_table(path, COLUMNS)
     for row, (code, kind) in enumerate(zip(df["code"], df["kind"]), start=2):
         if kind not in KIND_LABELS:
-            raise ConfigError(path, f"dòng {row}, cột kind", f"loại đơn vị '{kind}' không hợp lệ")
+            raise ConfigError(path, f"dòng {row}, cột kind",
+                              f"loại đơn vị '{kind}' không hợp lệ (được phép: {', '.join(KIND_LABELS)})")
     duplicated = df["code"][df["code"].duplicated()]
     if len(duplicated):
         raise ConfigError(path, "code", f"mã đơn vị '{duplicated.iloc[0]}' bị lặp")
