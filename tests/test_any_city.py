@@ -18,10 +18,15 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from dxreport import config, fmt, frameworks, intake, params, paths, render, run, sample, scorecard
 from dxreport.cli import main
-from dxreport.config_check import check_city
-from dxreport.errors import ConfigError, UsageError
+from dxreport.compute import scorecard
+from dxreport.domain import config, fmt, frameworks, params
+from dxreport.domain.errors import ConfigError, UsageError
+from dxreport.execute import run
+from dxreport.execute.config_check import check_city
+from dxreport.intake import sample
+from dxreport.intake import submissions as intake
+from dxreport.publish import render
 
 TEST_DATA = ROOT / "tests" / "data"
 
@@ -124,9 +129,9 @@ def test_no_default_run_and_no_city_lists_the_cities(tmp_path):
 
 
 def stamped(tmp_path: Path, root: Path, city: str, unit: str, name: str = "a") -> Path:
-    from dxreport.config import load_indicators
-    from dxreport.units import indicators_for, load_units
-    from dxreport.workbook import blank_rows, write_workbook
+    from dxreport.domain.config import load_indicators
+    from dxreport.domain.units import indicators_for, load_units
+    from dxreport.intake.workbook import blank_rows, write_workbook
 
     city_dir = root / "data" / "cities" / city
     units = load_units(city_dir)
@@ -364,7 +369,7 @@ def test_index_kind_is_formatted_as_an_index_not_a_percentage():
 
 
 def test_index_values_are_read_and_bounded(tmp_path):
-    from dxreport.validate import _number
+    from dxreport.intake.validate import _number
 
     indicator = config.Indicator(code="CS_XA", name="Chỉ số", unit_of_measure=fmt.INDEX_UNIT, kind="index",
                                  reported_by=["commune"])

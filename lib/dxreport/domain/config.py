@@ -213,7 +213,7 @@ class Target(_Strict):
             raise ValueError("hạn hoàn thành phải sau ngày của giá trị cơ sở")
         if self.target == self.baseline.value:
             raise ValueError("giá trị mục tiêu trùng giá trị cơ sở")
-        from .fmt import number_auto
+        from dxreport.domain.fmt import number_auto
 
         target, baseline = number_auto(self.target, 6), number_auto(self.baseline.value, 6)
         if self.direction == "increase" and self.target < self.baseline.value:
