@@ -1,6 +1,6 @@
 """Any city by configuration alone: defaults from the city's own files, the city always explicit, the checker.
 
-The second city is Tỉnh Lâm Sơn (tests/data/cities/lamson), invented with another shape than the sample
+The second city is Tỉnh Lâm Sơn (tests/data/lamson: its config/ and params/), invented with another shape than the sample
 city: a province, communes only, no index framework, a calendar-quarter cut-off, an index-valued target.
 """
 
@@ -28,7 +28,7 @@ from dxreport.intake import sample
 from dxreport.intake import submissions as intake
 from dxreport.publish import render
 
-TEST_DATA = ROOT / "tests" / "data"
+TEST_DATA = ROOT / "tests" / "data" / "lamson"  # not tests/data/cities: tests/ must not look like a project root
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +46,7 @@ def two_cities(dest: Path, *, with_sample: bool = True) -> Path:
     shutil.copytree(ROOT / "data" / "cities", dest / "data" / "cities")
     shutil.copytree(ROOT / "data" / "frameworks", dest / "data" / "frameworks")
     shutil.copytree(ROOT / "params", dest / "params")
-    shutil.copytree(TEST_DATA / "cities" / "lamson", dest / "data" / "cities" / "lamson")
+    shutil.copytree(TEST_DATA / "config", dest / "data" / "cities" / "lamson")
     for f in (TEST_DATA / "params").iterdir():
         shutil.copy(f, dest / "params" / f.name)
     if with_sample:
@@ -414,14 +414,13 @@ GENERIC = {"Sở Khoa học và Công nghệ", "SKHCN"}  # every province has on
 
 def city_words() -> set[str]:
     words: set[str] = set()
-    for cities in (ROOT / "data" / "cities", TEST_DATA / "cities"):
-        for city_dir in cities.iterdir():
-            if not (city_dir / "city.yaml").is_file():
-                continue
-            c = yaml.safe_load((city_dir / "city.yaml").read_text(encoding="utf-8"))
-            words |= {c["code"], c["name"], c["short_name"]}
-            units = pd.read_csv(city_dir / "units.csv", dtype=str, keep_default_na=False)
-            words |= {u for u in units["code"] if "-" in u or len(u) >= 4} | set(units["name"])
+    for city_dir in [*(ROOT / "data" / "cities").iterdir(), TEST_DATA / "config"]:
+        if not (city_dir / "city.yaml").is_file():
+            continue
+        c = yaml.safe_load((city_dir / "city.yaml").read_text(encoding="utf-8"))
+        words |= {c["code"], c["name"], c["short_name"]}
+        units = pd.read_csv(city_dir / "units.csv", dtype=str, keep_default_na=False)
+        words |= {u for u in units["code"] if "-" in u or len(u) >= 4} | set(units["name"])
     return words - GENERIC
 
 

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from test_run import dxreport, project_copy
 
 pytestmark = pytest.mark.slow
-TEST_DATA = Path(__file__).parent / "data"
+TEST_DATA = Path(__file__).parent / "data" / "lamson"
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -34,7 +34,7 @@ def province(root, tmp_path_factory):
     r = dxreport(project, "new-city", "lamson", "--name", "Tỉnh Lâm Sơn", "--period", "2026-Q3")
     codes["new-city"] = r.returncode
     # The analyst fills the skeleton: the province's own files replace the examples; it has no index framework.
-    for f in (TEST_DATA / "cities" / "lamson").iterdir():
+    for f in (TEST_DATA / "config").iterdir():
         shutil.copy(f, project / "data" / "cities" / "lamson" / f.name)
     (project / "data" / "frameworks" / "lamson-dvi-xa.yaml").unlink()
     for f in (TEST_DATA / "params").glob("lamson-*"):
