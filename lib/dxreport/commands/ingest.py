@@ -32,7 +32,8 @@ def _ingest(args: argparse.Namespace) -> int:
         for p in checked.problems:
             print(p.line())
     c = result.counts
-    print(f"Kho {db}: đã nhận {c['added']} tệp mới, bỏ qua {c['skipped']} tệp đã có, từ chối {c['rejected']} tệp.")
+    shown = db.relative_to(root) if db.is_absolute() and db.is_relative_to(root) else db
+    print(f"Kho {shown}: đã nhận {c['added']} tệp mới, bỏ qua {c['skipped']} tệp đã có, từ chối {c['rejected']} tệp.")
     return 1 if result.rejected else 0
 
 
