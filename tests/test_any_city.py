@@ -455,3 +455,10 @@ def test_run_without_a_file_and_without_a_default_run_exits_2_with_the_cities(tm
     assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert "danang, lamson" in err and "default.yaml" in err
+
+
+def test_a_bad_period_given_to_a_notebook_names_the_parameter(tmp_path):
+    root = two_cities(tmp_path, with_sample=False)
+    with pytest.raises(ConfigError) as e:
+        params.notebook_run(root, city="lamson", period="2026-Q5")
+    assert e.value.key == "period"

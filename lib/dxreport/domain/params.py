@@ -194,6 +194,11 @@ def notebook_run(project_root: str | Path | None = None, *, city: str | None = N
     at_risk, history_quarters (None = not given).
     """
     root = paths.find_root(project_root)
+    if period is not None:
+        try:
+            period = Period.parse(str(period)).id
+        except PeriodError as e:
+            raise ConfigError("tham số của sổ tính", "period", str(e)) from None
     notes: list[str] = []
     source: Path | None = None
     default_unit = None
@@ -202,8 +207,8 @@ def notebook_run(project_root: str | Path | None = None, *, city: str | None = N
         source, default = default_run(root)
         base = load_params(source, root)
         default_unit = default.get("unit")
-        if period is not None and Period.parse(period).id != base.period:
-            other = paths.params_dir(root) / f"{base.city}-{Period.parse(period).id}.yaml"
+        if period is not None and period != base.period:
+            other = paths.params_dir(root) / f"{base.city}-{period}.yaml"
             if other.is_file():
                 source, base = other, load_params(other, root)
         city = base.city
@@ -212,7 +217,7 @@ def notebook_run(project_root: str | Path | None = None, *, city: str | None = N
     else:
         candidates = params_files(root, city)
         if period is not None:
-            wanted = paths.params_dir(root) / f"{city}-{Period.parse(period).id}.yaml"
+            wanted = paths.params_dir(root) / f"{city}-{period}.yaml"
             candidates = [wanted] if wanted.is_file() else []
         source = candidates[-1] if candidates else None
         base = load_params(source, root) if source else None
@@ -222,7 +227,7 @@ def notebook_run(project_root: str | Path | None = None, *, city: str | None = N
     where = source or paths.city_dir(root, city) / "city.yaml"
     values: dict[str, Any] = base.model_dump(mode="json") if base is not None else {"city": city}
     if period is not None:
-        if base is not None and Period.parse(period).id != base.period:  # another period's date and number do not apply
+        if base is not None and period != base.period:  # another period's date and number do not apply
             values.pop("report_date", None)
             values["document_number"] = ""
         values["period"] = period
