@@ -21,7 +21,7 @@ from dxreport.domain.config import City, Indicator, Programme, _Strict, load_cit
 from dxreport.domain.errors import ConfigError
 from dxreport.domain.periods import Period, PeriodError, period_range
 from dxreport.domain.units import TOP_KINDS, active_on, indicators_for, load_units
-from dxreport.intake.workbook import Row, write_workbook
+from dxreport.intake.workbook import JumpWarning, Row, place_name, write_workbook
 
 SEED = 20260930
 RECIPE_FILE = "sample.yaml"
@@ -114,6 +114,8 @@ def generate(city_dir: Path, out_dir: Path, periods: list[Period] | None = None,
     previous: dict[tuple[str, str], float | int] = {}
     written: list[Path] = []
     maker = _Values(recipe, levels, len(periods))
+    rule = city.jumps  # the workbook's orange warning follows the city's own rule, as `dxreport template` writes it
+    jump = JumpWarning(relative=rule.relative, min_absolute=rule.min_absolute, share_points=rule.share_points)
     for step, period in enumerate(periods):
         _, cutoff_end = city.cutoff.rule().window(period)
         deadline = cutoff_end + timedelta(days=city.submission_deadline_days)
@@ -137,7 +139,7 @@ def generate(city_dir: Path, out_dir: Path, periods: list[Period] | None = None,
                 previous[(unit.code, code)] = value
             path = out_dir / period.id / f"{unit.code}.xlsx"
             write_workbook(path, unit=unit.code, unit_name=unit.name, period=period.id, rows=rows, submitted_on=submitted,
-                           city=city.code)
+                           place=place_name(unit.kind, unit.name, city.place), jump=jump, city=city.code)
             written.append(path)
     return written
 
