@@ -107,8 +107,8 @@ def city_dir_named(city: str, root: Path | None = None) -> Path:
     # Looked up among the configured cities, never made into a path from what was typed (--city ../../x).
     cities = project.configured_cities(base)
     if not _SAFE_CITY.fullmatch(city) or city not in cities:
-        raise UsageError(f"không có cấu hình cho thành phố '{city}' (data/cities/<mã>/city.yaml); "
-                         f"các thành phố đã cấu hình: {', '.join(cities) or 'chưa có thành phố nào'}")
+        raise UsageError(f"không có cấu hình cho thành phố '{city}' (hiện có: {', '.join(cities) or 'chưa có'}). "
+                         "Mỗi thành phố là một thư mục data/cities/<mã>/ có city.yaml")
     return project.city_dir(base, city)
 
 
