@@ -212,7 +212,7 @@ def test_frameworks_city_files_fonts_templates_params_and_text_are_inputs(root):
     inputs = {p.relative_to(root).as_posix() for p in run.input_files(root, job)}
     for needed in ("data/frameworks/danang-dvi-so.yaml", "data/frameworks/danang-dvi-xa.yaml",
                    "data/cities/danang/city.yaml", "data/cities/danang/programme.yaml",
-                   "params/danang-2026-Q3.yaml", "params/danang-2026-Q3.tasks.md",
+                   "params/danang-2026-Q3.yaml", "params/danang-2026-Q3.text.md",
                    "templates/_ranking.html.j2", "templates/report.css", "data/fonts/LiberationSerif-Regular.ttf",
                    "notebooks/city_quarterly.ipynb"):
         assert needed in inputs, needed
@@ -302,7 +302,7 @@ def test_new_city_writes_a_commented_skeleton_that_loads_and_lists_what_to_fill(
     city_dir = root / "data" / "cities" / "ma-tinh"
     for name in ("city.yaml", "units.csv", "indicators.yaml", "programme.yaml", "succession.csv", "sample.yaml"):
         assert (city_dir / name).is_file(), name
-    for rel in ("data/frameworks/ma-tinh-dvi-xa.yaml", "params/ma-tinh-2026-Q3.yaml", "params/ma-tinh-2026-Q3.tasks.md"):
+    for rel in ("data/frameworks/ma-tinh-dvi-xa.yaml", "params/ma-tinh-2026-Q3.yaml", "params/ma-tinh-2026-Q3.text.md"):
         assert (root / rel).is_file(), rel
     assert "# " in (city_dir / "city.yaml").read_text(encoding="utf-8")  # commented
     city = config.load_city(city_dir)
@@ -489,3 +489,17 @@ def test_a_bad_period_given_to_a_notebook_names_the_parameter(tmp_path):
     with pytest.raises(ConfigError) as e:
         params.notebook_run(root, city="lamson", period="2026-Q5")
     assert e.value.key == "period"
+
+
+@pytest.mark.parametrize("xml", [
+    b'<Properties><property name="dxreport-city" pid="2"><vt:lpwstr>lamson</vt:lpwstr></property></Properties>',
+    b'<Properties><property fmtid="{X}" pid="2" name="dxreport-city"><vt:lpwstr xmlns:vt="urn:x">lamson</vt:lpwstr>'
+    b'</property></Properties>',  # with lxml, openpyxl declares the namespace on the element itself
+])
+def test_the_stamp_is_read_however_the_properties_are_serialised(tmp_path, xml):
+    import zipfile
+
+    path = tmp_path / "a.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("docProps/custom.xml", xml)
+    assert intake.city_stamp(path) == "lamson"

@@ -88,14 +88,14 @@ def test_manifest_lists_the_provinces_files_and_a_change_to_them_rebuilds(provin
     out = project / "reports" / "lamson" / "2026-Q3"
     inputs = {i["path"] for i in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["inputs"]}
     for needed in ("data/cities/lamson/city.yaml", "data/cities/lamson/programme.yaml", "params/lamson-2026-Q3.yaml",
-                   "params/lamson-2026-Q3.tasks.md", "templates/city_quarterly.html.j2",
+                   "params/lamson-2026-Q3.text.md", "templates/city_quarterly.html.j2",
                    "data/fonts/LiberationSerif-Regular.ttf"):
         assert needed in inputs, needed
     assert not any("danang" in p for p in inputs)
     unchanged = dxreport(project, "run", "params/lamson-2026-Q3.yaml", "--no-scorecards", "--jobs", "1")
     assert unchanged.returncode == 0 and "2 không đổi" in unchanged.stdout
-    tasks = project / "params" / "lamson-2026-Q3.tasks.md"
-    tasks.write_text(tasks.read_text(encoding="utf-8") + "- Tổ chức tập huấn kỹ năng số cho cán bộ xã.\n", encoding="utf-8")
+    text = project / "params" / "lamson-2026-Q3.text.md"  # the analyst's text: its last section is VII
+    text.write_text(text.read_text(encoding="utf-8") + "- Tổ chức tập huấn kỹ năng số cho cán bộ xã.\n", encoding="utf-8")
     rebuilt = dxreport(project, "run", "params/lamson-2026-Q3.yaml", "--no-scorecards", "--jobs", "1")
     assert rebuilt.returncode == 0 and "đã tạo: reports/lamson/2026-Q3\n" in rebuilt.stdout
     assert "Tổ chức tập huấn kỹ năng số" in text_of(out / "report.pdf")

@@ -184,11 +184,27 @@ period: {period.id}
 report_date: {report_day.isoformat()}
 document_number: ""            # số văn bản; để trống khi còn là dự thảo (mọi trang ghi DỰ THẢO)
 """,
-        f"params/{code}-{period.id}.tasks.md": f"""\
-(điền: nhiệm vụ, giải pháp {fmt_period(period.next).lower()} do chuyên viên soạn; đoạn văn và gạch đầu dòng như dưới đây được đưa vào mục VI của báo cáo.)
+        f"params/{code}-{period.id}.text.md": f"""\
+<!-- Nội dung do chuyên viên viết cho báo cáo {fmt_period(period)} của {name}. Mỗi mục bắt đầu bằng '## <số La Mã>. …'; -->
+<!-- mục II, III, IV do bảng số liệu tự lập. [[…]] đánh dấu chỗ chưa viết: bản dự thảo hiện nổi bật, -->
+<!-- báo cáo chính thức (có số văn bản) không dựng được khi còn chỗ này. -->
+
+## I. Công tác chỉ đạo, điều hành
+
+[[Các văn bản chỉ đạo, kế hoạch đã ban hành trong kỳ; các cuộc họp của Ban Chỉ đạo]]
+
+## V. Tồn tại, hạn chế và nguyên nhân
+
+[[Nguyên nhân của các chỉ tiêu chậm tiến độ]]
+
+## VI. Nhiệm vụ, giải pháp quý tới
 
 - Đôn đốc các đơn vị gửi số liệu đúng hạn.
-- Hướng dẫn các xã, phường chưa có cán bộ đầu mối về chuyển đổi số bố trí đầu mối.
+- [[Nhiệm vụ trọng tâm khác của {fmt_period(period.next).lower()}]]
+
+## VII. Đề xuất, kiến nghị
+
+- [[Đề xuất với Ủy ban nhân dân {word}]]
 """,
     }
 

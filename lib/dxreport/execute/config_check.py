@@ -268,6 +268,18 @@ def _sample_recipe(found: _Findings, city_dir: Path, units: pd.DataFrame, indica
         found.attempt(lambda: parse_periods(recipe.periods, str(path)))
 
 
+def _analyst_text(found: _Findings, path: Path) -> None:
+    """The analyst's text may be a draft; what a final report would refuse is worth knowing early."""
+    from dxreport.publish import analyst_text
+
+    if not path.is_file():
+        found.warn(path, None, "chưa có nội dung do chuyên viên viết: báo cáo dùng bản nháp tự lập cho các mục I, V, VI, VII")
+        return
+    sections = found.attempt(lambda: analyst_text.load(path))
+    for problem in analyst_text.final_problems(sections or {}) if sections is not None else []:
+        found.warn(path, None, f"{problem} (được khi còn là dự thảo; báo cáo chính thức sẽ bị từ chối)")
+
+
 def _params(found: _Findings, root: Path, code: str) -> None:
     from dxreport.domain.params import load_params, params_files
 
@@ -276,7 +288,7 @@ def _params(found: _Findings, root: Path, code: str) -> None:
         found.warn(paths.params_dir(root), None, f"chưa có tệp tham số params/{code}-<kỳ>.yaml nào")
     for f in files:
         _placeholders(found, f)
-        _placeholders(found, f.with_name(f"{f.stem}.tasks.md"))
+        _analyst_text(found, f.with_name(f"{f.stem}.text.md"))
         params = found.attempt(lambda: load_params(f, root))
         if params is not None and params.city != code:
             found.add(f, "city", f"tệp tham số của '{code}' ghi city: {params.city}")

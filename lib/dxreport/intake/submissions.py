@@ -113,7 +113,7 @@ def city_dir_named(city: str, root: Path | None = None) -> Path:
 
 
 _STAMP_MAX_BYTES = 64 * 1024
-_STAMP = re.compile(r'<property\b[^>]*\bname="' + re.escape(CITY_PROPERTY) + r'"[^>]*>\s*<(?:\w+:)?lpwstr>([^<]*)</(?:\w+:)?lpwstr>')
+_STAMP = re.compile(r'<property\b[^>]*\bname="' + re.escape(CITY_PROPERTY) + r'"[^>]*>\s*<(?:\w+:)?lpwstr\b[^>]*>([^<]*)</(?:\w+:)?lpwstr>')
 
 
 def city_stamp(path: Path) -> str | None:

@@ -21,7 +21,7 @@ from dxreport.publish.narrative import join
 def section_drafts(
     *, table: pd.DataFrame, units: pd.DataFrame, period: str | Period, issuing_body: str,
     quality: dict[str, Any] | None = None, next_tasks: list[dict[str, Any]] | None = None,
-    proposals: list[dict[str, Any]] | None = None,
+    proposals: list[dict[str, Any]] | None = None, locality: str = "thành phố",
 ) -> dict[str, list[str]]:
     """Markdown lines per section key; ``table`` is the reported status table (see ``report.reported_targets``)."""
     p = Period.parse(period)
@@ -58,7 +58,7 @@ def section_drafts(
     asks = []
     for prop in proposals or []:
         asks.append(f"- {prop['text']} ({prop['unit_name']})")
-    asks += ["- [[Đề xuất với Ủy ban nhân dân thành phố]]",
+    asks += [f"- [[Đề xuất với Ủy ban nhân dân {locality}]]",
              "- [[Kiến nghị với Bộ Khoa học và Công nghệ, các bộ, ngành trung ương]]"]
     drafts["VII"] = asks
     return drafts

@@ -160,7 +160,7 @@ def city_context(
     present = [k for k in STATUS_LABELS if k in set(shown["status"])]
     body = city.issuing_body_name or city.issuing_body
     drafts = section_drafts(table=shown, units=units, period=p, issuing_body=body, quality=quality,
-                            next_tasks=next_tasks, proposals=proposals)
+                            next_tasks=next_tasks, proposals=proposals, locality=city.locality)
     text = text or {}
     opening = text.get("mo-dau") or analyst_text.blocks_of([
         (f"Thực hiện {narrative.join(basis)}, " if basis else "")

@@ -19,16 +19,16 @@ def write_scorecard_docx(ctx: dict[str, Any], images: dict[str, bytes], path: Pa
     doc.add_heading("1. Các chỉ tiêu đơn vị tham gia", level=1)
     if rows:
         counts = "; ".join(f"{c['count']} {c['label'].lower()}" for c in ctx["counts"])
-        d.paragraph(doc, f"Đơn vị có số liệu đóng góp cho {len(rows)} chỉ tiêu của thành phố" + (f": {counts}" if counts else "")
+        d.paragraph(doc, f"Đơn vị có số liệu đóng góp cho {len(rows)} chỉ tiêu của {ctx['locality']}" + (f": {counts}" if counts else "")
                     + ". Chỉ tiêu còn hạn được đánh giá bằng cách so sánh số liệu của đơn vị với lộ trình kỳ vọng của "
-                      "thành phố; chỉ tiêu đã hết hạn được đánh giá theo số liệu của đơn vị tại hạn.")
+                      f"{ctx['locality']}; chỉ tiêu đã hết hạn được đánh giá theo số liệu của đơn vị tại hạn.")
         table_rows = []
         for r in rows:
             value = (r["value_text"], f"tại hạn: {r['judged_text']} ({r['judged_period_label']})" if r["final"] and r["judged_period_label"] else "")
             table_rows.append([r["code"], r["name"], (r["target_text"], ("hết hạn " if r["final"] else "") + fmt.date_short(r["deadline"])),
                                value, r["change_text"], r["city_text"], r["status_label"]])
         fill = {r["code"]: d.STATUS_FILL.get(r["status"]) for r in rows}
-        d.table(doc, ["Mã", "Chỉ tiêu", "Mục tiêu (hạn)", "Đơn vị đạt", "So với quý trước", "Toàn thành phố", "Tình trạng"],
+        d.table(doc, ["Mã", "Chỉ tiêu", "Mục tiêu (hạn)", "Đơn vị đạt", "So với quý trước", f"Toàn {ctx['locality']}", "Tình trạng"],
                 table_rows, [13, 52, 20, 22, 20, 18, 20], numeric={2, 3, 4, 5}, size=10, shade=lambda cells: fill.get(cells[0]))
         d.figure(doc, images.get("trend"), "Hình 1. Diễn biến các chỉ tiêu của đơn vị qua các quý", width_mm=150)
     else:
