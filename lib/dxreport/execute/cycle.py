@@ -165,3 +165,185 @@ def read_contacts(path: Path) -> dict[str, str]:
         return {}
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     return {r["unit"].strip(): r["email"].strip() for _, r in frame.iterrows() if r.get("unit") and r.get("email")}
+
+
+# ---------------------------------------------------------------- doing it
+
+
+def run_cycle(root: Path, city_code: str, today: date, *, dry_run: bool = False, workers: int | None = None) -> Summary:
+    """Plan today's actions for the city and, unless ``dry_run``, do them and log them in the store."""
+    from dxreport.domain import paths
+    from dxreport.domain.config import load_city, load_indicators
+    from dxreport.domain.digest import sha256_file
+    from dxreport.domain.errors import ConfigError
+    from dxreport.domain.units import load_units
+
+    city_dir = paths.city_dir(root, city_code)
+    city = load_city(city_dir)
+    if city.cycle is None:
+        raise ConfigError(city_dir / "city.yaml", "cycle", "chưa khai báo mục 'cycle' (ngày nhắc, địa chỉ thư, máy chủ thư)")
+    if not city.submissions or not city.database:
+        raise ConfigError(city_dir / "city.yaml", "submissions" if not city.submissions else "database",
+                          "chu trình cần thư mục nhận tệp (submissions) và kho số liệu (database) của thành phố")
+    settings = city.cycle
+    units, indicators = load_units(city_dir), load_indicators(city_dir)
+    contacts = read_contacts(city_dir / settings.contacts)
+    db, inbox = root / city.database, root / city.submissions
+    known: set[str] = set()
+    submissions = pd.DataFrame(columns=["unit", "period", "revision", "sha256"])
+    if db.is_file():
+        with store.connect(db, read_only=True) as con:
+            known = store.known_sha256(con) | store.known_problem_sha256(con)
+        submissions = store.load_submissions(db)
+    files = sorted(inbox.rglob("*.xlsx")) if inbox.is_dir() else []
+    new_files = [f for f in files if sha256_file(f) not in known]
+    summary = Summary(city=city_code, today=today.isoformat(), dry_run=dry_run)
+    if dry_run and new_files:
+        submissions = _after_ingest(db, new_files, root, city_dir)
+    planned = plan(city=city, units=units, indicators=indicators, contacts=contacts, submissions=submissions,
+                   done=done_keys(db), new_files=[sha256_file(f) for f in new_files], today=today,
+                   before=settings.remind_before_days, after=settings.remind_after_days)
+    if dry_run:
+        summary.actions = [Outcome(a, "planned") for a in planned]
+        return summary
+    outcomes: list[Outcome] = []
+    # 1. ingest first: a workbook that arrived today is no longer owed a reminder
+    for a in [a for a in planned if a.kind == "ingest"]:
+        from dxreport.intake.submissions import ingest
+
+        result = ingest(new_files, db, root=root, city_dir=city_dir)
+        outcomes.append(Outcome(a, "done", f"nhập {len(new_files)} tệp ({_ingest_words(result)})"))
+    if outcomes:
+        store.log_cycle(db, log_rows(outcomes, today))
+        return _continue_after_ingest(root, city_code, today, outcomes, workers)
+    outcomes += _do(root, city, city_code, units, contacts, planned, today, workers)
+    store.log_cycle(db, log_rows(outcomes, today))
+    summary.actions = outcomes
+    return summary
+
+
+def _after_ingest(db: Path, files: list[Path], root: Path, city_dir: Path) -> pd.DataFrame:
+    """The submissions the store would hold after ingesting ``files``: a dry run ingests into a throwaway copy."""
+    import shutil
+    import tempfile
+
+    from dxreport.intake.submissions import ingest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "store.duckdb"
+        if db.is_file():
+            shutil.copy(db, copy)
+        ingest(files, copy, root=root, city_dir=city_dir)
+        return store.load_submissions(copy)
+
+
+def _continue_after_ingest(root: Path, city_code: str, today: date, first: list[Outcome], workers: int | None) -> Summary:
+    """Plan again after an ingest (the store changed: reminders and build keys follow it), then do the rest."""
+    rest = run_cycle(root, city_code, today, workers=workers)
+    rest.actions = first + rest.actions
+    return rest
+
+
+def _ingest_words(result: Any) -> str:
+    added = len(getattr(result, "added", []) or [])
+    rejected = len(getattr(result, "rejected", []) or [])
+    return f"{added} tệp nhận, {rejected} tệp không nhận"
+
+
+def _do(root: Path, city: City, city_code: str, units: pd.DataFrame, contacts: dict[str, str], planned: list[Action],
+        today: date, workers: int | None) -> list[Outcome]:
+    """Build first; a failed build keeps its sends for the next call. Then every message over one connection."""
+    from dxreport.domain import fmt
+    from dxreport.domain.params import load_params
+    from dxreport.execute import mailer
+    from dxreport.execute.run import output_dir_for, params_for_city
+    from dxreport.publish import mail
+
+    settings = city.cycle
+    assert settings is not None
+    outcomes: list[Outcome] = []
+    built: dict[str, Path] = {}
+    failed_builds: set[str] = set()
+    for a in [a for a in planned if a.kind == "build"]:
+        try:
+            params_file = params_for_city(root, city_code, a.period, today)
+            status, detail = _build(root, params_file, workers)
+        except Exception as e:  # a build that fails is logged and retried; it never stops the mail
+            status, detail = "failed", f"lỗi: {e}"
+        outcomes.append(Outcome(a, status, detail))
+        if status == "done":
+            built[a.period] = output_dir_for(root, load_params(params_file, root))
+        else:
+            failed_builds.add(a.period)
+    sender, office = (settings.sender.name, settings.sender.email), (settings.office.name, settings.office.email)
+    body = city.issuing_body_name or city.issuing_body
+    messages: list[tuple[Action, Any]] = []
+    for a in planned:
+        if a.kind == "remind":
+            email = contacts.get(a.unit or "")
+            if not email:
+                outcomes.append(Outcome(a, "skipped", "đơn vị chưa có địa chỉ thư"))
+                continue
+            from dxreport.domain.periods import Period
+
+            deadline = deadline_for(city, Period.parse(a.period))
+            messages.append((a, mail.reminder(key=a.key, unit=(_name(units, a.unit), email), period_label=fmt.period_label(a.period),
+                                              deadline=deadline, today=today, office=body,
+                                              inbox_hint=f"{body} qua địa chỉ {settings.office.email}")))
+        elif a.kind in ("send_unit", "send_office"):
+            if a.period in failed_builds or a.period not in built and not _published(root, city_code, a.period):
+                outcomes.append(Outcome(a, "skipped", "chưa có báo cáo đã lập để gửi"))
+                continue
+            out = built.get(a.period) or root / "reports" / city_code / a.period
+            draft = not _numbered(out)
+            if a.kind == "send_unit":
+                folder = out / "don-vi" / (a.unit or "")
+                files = [f for f in (folder / "report.pdf", folder / "report.docx") if f.is_file()]
+                if not files:
+                    outcomes.append(Outcome(a, "skipped", "đơn vị không có phiếu đánh giá trong kỳ"))
+                    continue
+                messages.append((a, mail.scorecard(key=a.key, unit=(_name(units, a.unit), contacts[a.unit or ""]),
+                                                   period_label=fmt.period_label(a.period), office=body, files=files, draft=draft)))
+            else:
+                links = [str((out / n).relative_to(root)) for n in ("report.pdf", "report.docx", "report.html",
+                                                                      "chat-luong-so-lieu/report.pdf") if (out / n).is_file()]
+                scorecards = len(list((out / "don-vi").glob("*/report.pdf"))) if (out / "don-vi").is_dir() else 0
+                lines = [f"Báo cáo của thành phố và {scorecards} phiếu đánh giá của các đơn vị đã được lập.",
+                         f"Phiếu đánh giá được gửi tới {sum(1 for x in planned if x.kind == 'send_unit' and x.period == a.period)} đơn vị có địa chỉ thư."]
+                messages.append((a, mail.office_summary(key=a.key, office=office, period_label=fmt.period_label(a.period),
+                                                        lines=lines, links=links, draft=draft)))
+    built_messages = [mail.build(m, sender, today) for _, m in messages]
+    results = mailer.send(settings.mail, built_messages) if built_messages else []
+    for (a, m), error in zip(messages, results):
+        outcomes.append(Outcome(a, "failed" if error else "done", error or f"đã gửi: {m.subject}"))
+    return outcomes
+
+
+def _build(root: Path, params_file: Path, workers: int | None) -> tuple[str, str]:
+    from dxreport.execute.batch import default_workers, run_batch, summary
+    from dxreport.execute.run import plan as plan_jobs
+    from dxreport.publish.reports_index import write_index
+
+    jobs = plan_jobs([params_file], root)
+    results = run_batch(jobs, root, workers=min(workers or default_workers(), len(jobs)))
+    write_index(root)
+    counts = summary(results)
+    if counts["failed"]:
+        failed = [r.label for r in results if r.status == "failed"]
+        return "failed", f"{counts['failed']} báo cáo lỗi: {', '.join(failed[:5])}"
+    return "done", f"{counts['built']} báo cáo đã lập, {counts['unchanged']} không đổi"
+
+
+def _published(root: Path, city: str, period: str) -> bool:
+    return (root / "reports" / city / period / "manifest.json").is_file()
+
+
+def _numbered(out: Path) -> bool:
+    manifest = out / "manifest.json"
+    if not manifest.is_file():
+        return False
+    return bool(json.loads(manifest.read_text(encoding="utf-8")).get("params", {}).get("document_number"))
+
+
+def _name(units: pd.DataFrame, code: str | None) -> str:
+    return str(units.loc[code, "name"]) if code in units.index else str(code)

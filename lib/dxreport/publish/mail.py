@@ -1,28 +1,24 @@
-"""Messages of the quarterly cycle, in Vietnamese, and their sending through a real SMTP server.
+"""Messages of the quarterly cycle, in Vietnamese, as MIME messages.
 
-The standard library does it all: :class:`email.message.EmailMessage` with the
-SMTP policy encodes Vietnamese subjects and names (RFC 2047) and UTF-8 bodies;
-:mod:`smtplib` talks to the office's server, with STARTTLS and login when the
-city's file asks for them. The password is read from an environment variable
-named in that file, never from a file in the project.
+The standard library's email package encodes Vietnamese subjects and names
+(RFC 2047) and UTF-8 bodies; :mod:`dxreport.execute.mailer` sends them.
 """
 
 from __future__ import annotations
 
 import mimetypes
-import os
-import smtplib
-import ssl
+import re
 from dataclasses import dataclass
-from datetime import date
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from email.header import Header
+from email.message import Message
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 from dxreport.domain import fmt
-from dxreport.domain.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -36,68 +32,30 @@ class Outgoing:
     attachments: tuple[Path, ...] = ()
 
 
-def _address(name: str, email: str) -> Address:
-    local, _, domain = email.partition("@")
-    return Address(display_name=name, username=local, domain=domain)
+def build(message: Outgoing, sender: tuple[str, str], today: date) -> Message:
+    """A MIME message ready for SMTP; attachments read now, with their own content types.
 
-
-def build(message: Outgoing, sender: tuple[str, str], today: date) -> EmailMessage:
-    """An :class:`EmailMessage` ready for SMTP; attachments read now, with their own content types."""
-    msg = EmailMessage()
-    msg["From"] = _address(*sender)
-    msg["To"] = [_address(n, e) for n, e in message.to]
-    msg["Subject"] = message.subject
+    Headers are folded by :class:`email.header.Header` (the compat32 path): Python 3.11's newer folder
+    drops the space where it splits a long Vietnamese subject into two encoded words ("số Quý" read as
+    "sốQuý" by every client), so the subject and names are encoded here, each encoded word whole.
+    """
+    msg = MIMEMultipart()
+    msg["From"] = formataddr(sender, charset="utf-8")
+    msg["To"] = ", ".join(formataddr(to, charset="utf-8") for to in message.to)
+    msg["Subject"] = Header(message.subject, "utf-8", header_name="Subject")
     msg["Date"] = format_datetime(datetime(today.year, today.month, today.day, 8, tzinfo=timezone.utc))
-    msg["Message-ID"] = make_msgid(idstring=message.key.replace(":", ".").replace("/", "."), domain=sender[1].partition("@")[2] or None)
-    msg.set_content(message.body)
+    msg["Message-ID"] = make_msgid(idstring=re.sub(r"[^A-Za-z0-9.+-]", ".", message.key),
+                                   domain=sender[1].partition("@")[2] or None)
+    msg.attach(MIMEText(message.body, "plain", "utf-8"))
     for path in message.attachments:
         kind, _ = mimetypes.guess_type(path.name)
         if path.suffix == ".docx":
             kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         maintype, subtype = (kind or "application/octet-stream").split("/", 1)
-        msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+        part = MIMEApplication(path.read_bytes(), _subtype=subtype) if maintype == "application" else MIMEApplication(path.read_bytes())
+        part.add_header("Content-Disposition", "attachment", filename=path.name)
+        msg.attach(part)
     return msg
-
-
-@dataclass(frozen=True)
-class Server:
-    host: str
-    port: int = 25
-    starttls: bool = False
-    user: str = ""
-    password_env: str = ""
-    timeout: float = 30.0
-
-    def password(self) -> str:
-        if not self.user:
-            return ""
-        value = os.environ.get(self.password_env or "", "")
-        if not value:
-            raise ConfigError("city.yaml", "cycle.mail.password_env",
-                              f"máy chủ thư cần đăng nhập ({self.user}) nhưng biến môi trường "
-                              f"'{self.password_env}' chưa có mật khẩu")
-        return value
-
-
-def send(server: Server, messages: list[EmailMessage]) -> list[str | None]:
-    """Send over one connection; per message None when accepted, else the reason (the cycle retries it next time)."""
-    results: list[str | None] = []
-    try:
-        with smtplib.SMTP(server.host, server.port, timeout=server.timeout) as smtp:
-            if server.starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if server.user:
-                smtp.login(server.user, server.password())
-            for msg in messages:
-                try:
-                    refused = smtp.send_message(msg)
-                    results.append(None if not refused else f"máy chủ từ chối: {', '.join(refused)}")
-                except smtplib.SMTPException as e:
-                    results.append(f"không gửi được ({e})")
-    except (OSError, smtplib.SMTPException) as e:
-        reason = f"không kết nối được máy chủ thư {server.host}:{server.port} ({e})"
-        results += [reason] * (len(messages) - len(results))
-    return results
 
 
 # ---------------------------------------------------------------- the messages of the cycle
