@@ -8,7 +8,10 @@ problems in the append-only ``problems`` table for the data-quality report.
 Who prepared a submission (name and phone under its table, templates from
 version 2) is in ``preparers``, one row per submission that gives either.
 
-Tables added after the first stores (``problems``, ``preparers``) are created
+What the quarterly cycle did (reminders sent, builds, outputs sent) is appended to
+``cycle_log``, one row per attempt, so a second call the same day repeats nothing.
+
+Tables added after the first stores (``problems``, ``preparers``, ``cycle_log``) are created
 when a store is next opened for writing; readers of an older store opened
 read-only get an empty frame for them.
 
@@ -82,6 +85,16 @@ CREATE TABLE IF NOT EXISTS preparers (
     submission_id INTEGER PRIMARY KEY REFERENCES submissions (submission_id),
     name          VARCHAR,
     phone         VARCHAR
+);
+CREATE TABLE IF NOT EXISTS cycle_log (
+    day        DATE NOT NULL,
+    action     VARCHAR NOT NULL,
+    kind       VARCHAR NOT NULL,
+    period     VARCHAR,
+    unit       VARCHAR,
+    status     VARCHAR NOT NULL,
+    detail     VARCHAR NOT NULL,
+    logged_at  TIMESTAMP NOT NULL
 );
 CREATE OR REPLACE VIEW observation_history AS
     SELECT o.unit, o.indicator, o.period, o.value, o.note, s.file, o.sheet, o."row",
@@ -337,10 +350,6 @@ def load_preparers(path: Path | str) -> pd.DataFrame:
         ).df()
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
-
-
 def load_submissions(path: Path | str) -> pd.DataFrame:
     with connect(path, read_only=True) as con:
         return con.execute("SELECT * FROM submissions ORDER BY period, unit, revision").df()
@@ -360,3 +369,26 @@ def fingerprint(path: Path | str) -> str:
     with connect(path, read_only=True) as con:
         rows = con.execute("SELECT submission_id, sha256, unit, period, revision FROM submissions ORDER BY submission_id").fetchall()
     return hashlib.sha256(repr(rows).encode("utf-8")).hexdigest()
+
+
+CYCLE_LOG_COLUMNS = ["day", "action", "kind", "period", "unit", "status", "detail", "logged_at"]
+
+
+def log_cycle(path: Path | str, rows: list[dict]) -> None:
+    """Append what the cycle did (``status`` done or failed), one row per action attempted."""
+    if not rows:
+        return
+    frame = pd.DataFrame(rows).reindex(columns=CYCLE_LOG_COLUMNS)
+    frame["logged_at"] = frame["logged_at"].fillna(datetime.now().replace(microsecond=0))
+    with connect(path) as con:
+        con.register("new_rows", frame)
+        con.execute("INSERT INTO cycle_log SELECT day, action, kind, period, unit, status, detail, logged_at FROM new_rows")
+        con.unregister("new_rows")
+
+
+def load_cycle_log(path: Path | str) -> pd.DataFrame:
+    """Every cycle action recorded, oldest first (empty for a store that has never run a cycle)."""
+    with connect(path, read_only=True) as con:
+        if not _has_table(con, "cycle_log"):
+            return pd.DataFrame(columns=CYCLE_LOG_COLUMNS)
+        return con.execute("SELECT * FROM cycle_log ORDER BY logged_at, action").df()

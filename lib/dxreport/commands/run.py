@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -15,7 +16,10 @@ def _run(args: argparse.Namespace) -> int:
     from dxreport.execute import kernel_template
 
     root = paths.find_root()
-    files = [Path(p) for p in args.params] or [_default_params(root)]
+    if args.city or args.period:
+        files = [_city_params(args, root)]
+    else:
+        files = [Path(p) for p in args.params] or [_default_params(root)]
     if not args.scheduler:  # kernels of this process: their template imports while the batch is planned
         kernel_template.start(kernel_template.KERNEL, str(paths.notebooks_dir(root)))
     try:
@@ -70,6 +74,32 @@ def _default_params(root: Path) -> Path:
     return path
 
 
+def _city_params(args: argparse.Namespace, root: Path) -> Path:
+    """``--city CODE --period 2026-Q3|current|previous``: the run named by city and period, no file needed."""
+    from datetime import date
+
+    from dxreport.domain.config import load_city
+    from dxreport.domain.errors import ConfigError
+    from dxreport.domain.periods import PeriodError
+    from dxreport.execute.cycle import resolve_period
+    from dxreport.execute.run import params_for_city
+
+    if args.params:
+        raise ConfigError("--city/--period", None, "dùng hoặc tệp tham số, hoặc --city với --period, không dùng cả hai")
+    if not (args.city and args.period):
+        raise ConfigError("--city/--period", None, "cần cả --city và --period (kỳ, hoặc current / previous)")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", args.city) or args.city not in paths.configured_cities(root):
+        raise ConfigError("--city", None, f"không có thành phố '{args.city}'; các thành phố đã cấu hình: "
+                                          f"{', '.join(paths.configured_cities(root)) or 'chưa có'}")
+    today = date.fromisoformat(args.today) if args.today else date.today()
+    city = load_city(paths.city_dir(root, args.city))
+    try:
+        period = resolve_period(city, args.period, today)
+    except PeriodError as e:
+        raise ConfigError("--period", None, str(e)) from None
+    return params_for_city(root, args.city, period.id, today)
+
+
 def _jobs(text: str) -> int:
     try:
         value = int(text)
@@ -83,6 +113,9 @@ def _jobs(text: str) -> int:
 def register(sub) -> None:
     p = sub.add_parser("run", help="lập báo cáo thành phố và phiếu đánh giá của mọi đơn vị cho một hoặc nhiều tệp tham số")
     p.add_argument("params", nargs="*", help=f"tệp tham số YAML (mặc định: lần chạy ghi trong {paths.DEFAULT_RUN})")
+    p.add_argument("--city", metavar="MÃ", help="lập báo cáo của thành phố này (cùng --period), không cần tệp tham số")
+    p.add_argument("--period", metavar="KỲ", help="kỳ báo cáo: 2026-Q3, current (kỳ đang thu số liệu) hoặc previous (kỳ trước đó)")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="ngày dùng để tính current/previous và ngày báo cáo (mặc định: hôm nay)")
     p.add_argument("-j", "--jobs", type=_jobs, default=0, help="số báo cáo lập song song (mặc định: số lõi CPU)")
     p.add_argument("--force", action="store_true", help="lập lại cả những báo cáo không có gì thay đổi")
     p.add_argument("--final", action="store_true",

@@ -86,6 +86,39 @@ def _project_path(value: str | None) -> str | None:
     return value
 
 
+class MailServer(_Strict):
+    """The office's SMTP server; the password only from the environment variable named here."""
+
+    host: str
+    port: int = Field(default=25, ge=1, le=65535)
+    starttls: bool = False
+    user: str = ""
+    password_env: str = "DXREPORT_SMTP_PASSWORD"
+
+
+class Mailbox(_Strict):
+    name: str
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+class CycleSettings(_Strict):
+    """``cycle`` in city.yaml: what ``dxreport cycle`` does each day (reminders, builds, mail)."""
+
+    remind_before_days: list[int] = [7, 2]  # reminders this many days before the deadline…
+    remind_after_days: list[int] = [1, 5]  # …and after it, to units that have not sent
+    sender: Mailbox  # From: of every message
+    office: Mailbox  # who gets the summary of each build
+    mail: MailServer
+    contacts: str = "contacts.csv"  # beside units.csv: unit,email
+
+    @field_validator("remind_before_days", "remind_after_days")
+    @classmethod
+    def _days(cls, value: list[int]) -> list[int]:
+        if any(d < 0 or d > 60 for d in value):
+            raise ValueError("số ngày nhắc phải từ 0 đến 60")
+        return value
+
+
 class City(_Strict):
     """``data/cities/<code>/city.yaml``: the city or province, its issuing body and where its data live."""
 
@@ -110,6 +143,7 @@ class City(_Strict):
     database: str | None = None  # the store (DuckDB file), relative to the project
     sample_data: bool | None = None  # True: the submissions are generated, every report is marked DỮ LIỆU MẪU
     index_frameworks: list[str] | None = None  # ids of the city's own unit-index frameworks in data/frameworks
+    cycle: CycleSettings | None = None  # the daily cycle (dxreport cycle): reminders, builds, mail
 
     @field_validator("submissions", "database")
     @classmethod

@@ -91,6 +91,34 @@ def output_dir_for(root: Path, params: RunParams) -> Path:
     return root / "reports" / params.city / params.period
 
 
+def text_path(params_file: Path, root: Path, city: str, period: str) -> Path:
+    """The analyst's text: beside the parameters file, else in the project's params/ (a generated run's file is elsewhere)."""
+    beside = analyst_text.text_file(Path(params_file).parent, city, period)
+    return beside if beside.is_file() else analyst_text.text_file(paths.params_dir(root), city, period)
+
+
+GENERATED_PARAMS = Path("build") / "params"
+
+
+def params_for_city(root: Path, city: str, period: str, today) -> Path:
+    """A run named by city and period: ``params/<city>-<period>.yaml`` when the office wrote one (it overrides),
+    else a file written under build/params/ with the city and period and today's date; everything else comes
+    from the city's own city.yaml. Validated like any parameters file before a kernel starts."""
+    written = paths.params_dir(root) / f"{city}-{period}.yaml"
+    if written.is_file():
+        return written
+    if not (paths.city_dir(root, city) / "city.yaml").is_file():
+        raise ConfigError("--city", None, f"không có cấu hình thành phố '{city}'; các thành phố đã cấu hình: "
+                                          f"{', '.join(paths.configured_cities(root)) or 'chưa có'}")
+    out = root / GENERATED_PARAMS / f"{city}-{period}.yaml"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = (f"# Lập tự động (dxreport run --city/--period hoặc dxreport cycle); tệp params/{city}-{period}.yaml, nếu có, được dùng thay.\n"
+            f"city: {city}\nperiod: {period}\nreport_date: {today.isoformat()}\n")
+    if not out.is_file() or out.read_text(encoding="utf-8") != text:
+        out.write_text(text, encoding="utf-8")
+    return out
+
+
 def check(params_file: Path, root: Path, *, final: bool = False) -> RunParams:
     """Everything that can be checked before a kernel starts.
 
@@ -101,7 +129,7 @@ def check(params_file: Path, root: Path, *, final: bool = False) -> RunParams:
     if final and not params.document_number:
         raise ConfigError(params_file, "document_number", "báo cáo chính thức (--final) cần số văn bản; để trống là bản dự thảo")
     if params.document_number:
-        analyst_text.check_final(analyst_text.text_file(params_file.parent, params.city, params.period))
+        analyst_text.check_final(text_path(params_file, root, params.city, params.period))
     if not (paths.notebooks_dir(root) / f"{params.notebook}.ipynb").is_file():
         raise ConfigError(params_file, "notebook", f"không có sổ tính notebooks/{params.notebook}.ipynb")
     submissions = root / str(params.submissions)
@@ -433,7 +461,7 @@ def input_files(root: Path, job: Job) -> list[Path]:
 
     params = job.params
     notebook = paths.notebooks_dir(root) / f"{job.notebook}.ipynb"
-    text = analyst_text.text_file(job.params_file.parent, params.city, params.period)  # the analyst's text
+    text = text_path(job.params_file, root, params.city, params.period)  # the analyst's text
     groups = [
         [job.params_file, notebook, text],
         sorted(paths.templates_dir(root).rglob("*")),

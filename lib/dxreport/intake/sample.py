@@ -17,7 +17,16 @@ from pathlib import Path
 import numpy as np
 from pydantic import Field
 
-from dxreport.domain.config import City, Indicator, Programme, _Strict, load_city, load_indicators, load_model, load_programme
+from dxreport.domain.config import (
+    City,
+    Indicator,
+    Programme,
+    _Strict,
+    load_city,
+    load_indicators,
+    load_model,
+    load_programme,
+)
 from dxreport.domain.errors import ConfigError
 from dxreport.domain.periods import Period, PeriodError, period_range
 from dxreport.domain.units import TOP_KINDS, active_on, indicators_for, load_units
