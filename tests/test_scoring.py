@@ -251,6 +251,11 @@ def _obs(rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit", "indicator", "period", "value"])
 
 
+def _old(root, framework_id: str) -> frameworks.Framework:
+    """The project's earlier sample frameworks (no assessed items), kept under tests/data/frameworks."""
+    return frameworks.load_file(root / "tests" / "data" / "frameworks" / f"{framework_id}-mau-cu.yaml")
+
+
 def _department(unit, period, hs, phi, dau_moi, dl_mo):
     return [(unit, "HS_TONG", period, 100), (unit, "HS_TT", period, hs), (unit, "PHI_TONG", period, 100),
             (unit, "PHI_TT", period, phi), (unit, "DAU_MOI", period, dau_moi), (unit, "DL_MO", period, dl_mo)]
@@ -268,7 +273,7 @@ def test_city_frameworks_read_indicators_their_units_report(root, city_dir):
 
 
 def test_department_index_by_hand(root, units):
-    fw = frameworks.load("danang-dvi-so", root)
+    fw = _old(root, "danang-dvi-so")
     obs = _obs(
         _department("SNV", "2026-Q3", 45, 50, 1, 0)  # 20 (45% of the way to 90%) + 15 (step ≥50%) + 20 + 0
         + _department("STP", "2026-Q3", 45, 50, 1, 0)
@@ -292,13 +297,14 @@ def test_department_index_by_hand(root, units):
     assert "DVC_HS" in q2.loc["STP", "missing"]
     rows = unit_index.ranking_rows(table, fw, "2026-Q3")
     assert rows[0] == {"unit": "STC", "name": "Sở Tài chính", "kind": "department",
-                       "indices": {"DVC": 1.0, "NTS": 1.0, "DLS": 1.0}, "total": 1.0, "rank": 1, "rank_change": 1,
+                       "indices": {"DVC": 1.0, "NTS": 1.0, "DLS": 1.0}, "total": 1.0, "points": 100.0, "band": None,
+                       "self_total": 1.0, "rank": 1, "rank_change": 1,
                        "previous_total": 0.0, "total_change": 1.0, "previous_from": "", "missing": []}
     assert rows[-1]["rank"] is None and rows[-1]["total"] is None and "DL_MOCONG" in rows[-1]["missing"]
 
 
 def test_communes_and_districts_are_ranked_apart_from_departments(root, units):
-    fw = frameworks.load("danang-dvi-xa", root)
+    fw = _old(root, "danang-dvi-xa")
     local = ["HS_TONG", "HS_TT", "PHI_TONG", "PHI_TT", "DAU_MOI", "TO_CNS", "DS_LD", "DS_LD_SMART", "DS_LD_TKSO",
              "DS_15", "DS_15_TKTT", "DS_15_KNS", "DS_18", "DS_18_CKS", "THON_TONG", "THON_BR"]
     obs = _obs([(u, i, p, 1) for u, p in (("Q-HCH", "2025-Q2"), ("P-HCH", "2025-Q3"), ("SNV", "2025-Q3")) for i in local])
@@ -312,7 +318,7 @@ def test_communes_and_districts_are_ranked_apart_from_departments(root, units):
 
 
 def test_a_new_ward_is_compared_with_its_predecessor_district(root, units, table):
-    fw = frameworks.load("danang-dvi-xa", root)
+    fw = _old(root, "danang-dvi-xa")
     obs = _obs([("Q-HCH", "DAU_MOI", "2025-Q2", 1), ("Q-HCH", "TO_CNS", "2025-Q2", 0),
                 ("P-HCH", "DAU_MOI", "2025-Q3", 1), ("P-HCH", "TO_CNS", "2025-Q3", 1)])
     yes_no_only = fw.model_dump()  # a one-index framework: the focal point and the community tech team

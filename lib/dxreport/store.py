@@ -11,9 +11,15 @@ version 2) is in ``preparers``, one row per submission that gives either.
 What the quarterly cycle did (reminders sent, builds, outputs sent) is appended to
 ``cycle_log``, one row per attempt, so a second call the same day repeats nothing.
 
-Tables added after the first stores (``problems``, ``preparers``, ``cycle_log``) are created
-when a store is next opened for writing; readers of an older store opened
-read-only get an empty frame for them.
+Assessment sheets (phiếu tự đánh giá và thẩm định: per framework, unit and
+period, each item's self-assessed value, evidence and verified value, with who
+verified it) are kept the same way in ``assessments`` and ``assessment_items``:
+a new file for the same framework, unit and period is a new revision, computed
+figures read ``latest_assessment_items``.
+
+Tables added after the first stores (``problems``, ``preparers``, ``cycle_log``,
+``assessments``) are created when a store is next opened for writing; readers
+of an older store opened read-only get an empty frame for them.
 
 DuckDB lets one process write a database file at a time, so every connection
 takes a lock file beside it (``<db>.lock``, a ``filelock`` reader/writer lock
@@ -96,6 +102,37 @@ CREATE TABLE IF NOT EXISTS cycle_log (
     detail     VARCHAR NOT NULL,
     logged_at  TIMESTAMP NOT NULL
 );
+CREATE SEQUENCE IF NOT EXISTS assessment_ids START 1;
+CREATE TABLE IF NOT EXISTS assessments (
+    assessment_id    INTEGER PRIMARY KEY DEFAULT nextval('assessment_ids'),
+    file             VARCHAR NOT NULL,
+    sha256           VARCHAR NOT NULL UNIQUE,
+    framework        VARCHAR NOT NULL,
+    unit             VARCHAR NOT NULL,
+    period           VARCHAR NOT NULL,
+    revision         INTEGER NOT NULL,
+    assessor         VARCHAR,
+    assessed_on      DATE,
+    received_at      TIMESTAMP NOT NULL,
+    template_version VARCHAR NOT NULL,
+    UNIQUE (framework, unit, period, revision)
+);
+CREATE TABLE IF NOT EXISTS assessment_items (
+    assessment_id  INTEGER NOT NULL REFERENCES assessments (assessment_id),
+    item           VARCHAR NOT NULL,
+    self_value     DOUBLE,
+    evidence       VARCHAR,
+    verified_value DOUBLE,
+    note           VARCHAR,
+    sheet          VARCHAR NOT NULL,
+    "row"          INTEGER NOT NULL
+);
+CREATE OR REPLACE VIEW latest_assessment_items AS
+    SELECT a.framework, a.unit, a.period, i.item, i.self_value, i.evidence, i.verified_value, i.note,
+           a.assessor, a.assessed_on, a.file, i.sheet, i."row", a.revision, a.sha256, a.received_at
+    FROM assessment_items i JOIN assessments a USING (assessment_id)
+    JOIN (SELECT framework, unit, period, max(revision) AS revision FROM assessments GROUP BY framework, unit, period) m
+      USING (framework, unit, period, revision);
 CREATE OR REPLACE VIEW observation_history AS
     SELECT o.unit, o.indicator, o.period, o.value, o.note, s.file, o.sheet, o."row",
            s.revision, s.sha256, s.submitted_on, s.received_at, o.submission_id
@@ -225,7 +262,11 @@ def connect(path: Path | str, read_only: bool = False, timeout: float | None = N
 
 
 def known_sha256(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in con.execute("SELECT sha256 FROM submissions").fetchall()}
+    """Digests of every stored file: submissions and assessment sheets."""
+    known = {row[0] for row in con.execute("SELECT sha256 FROM submissions").fetchall()}
+    if _has_table(con, "assessments"):
+        known |= {row[0] for row in con.execute("SELECT sha256 FROM assessments").fetchall()}
+    return known
 
 
 def known_problem_sha256(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -322,6 +363,72 @@ def add_submission(
         raise
 
 
+def add_assessment(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    file: str,
+    sha256: str,
+    framework: str,
+    unit: str,
+    period: str,
+    assessor: str | None,
+    assessed_on,
+    received_at,
+    template_version: str,
+    items: pd.DataFrame,
+) -> int | None:
+    """Append one assessment sheet and its items in one transaction; ``None`` if already stored.
+
+    ``items``: item, self_value, evidence, verified_value, note, sheet, row.
+    """
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if con.execute("SELECT 1 FROM assessments WHERE sha256 = ?", [sha256]).fetchone():
+            con.execute("ROLLBACK")
+            return None
+        revision = con.execute(
+            "SELECT coalesce(max(revision), 0) + 1 FROM assessments WHERE framework = ? AND unit = ? AND period = ?",
+            [framework, unit, period],
+        ).fetchone()[0]
+        assessment_id = con.execute(
+            """INSERT INTO assessments (file, sha256, framework, unit, period, revision, assessor, assessed_on, received_at,
+                                        template_version)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING assessment_id""",
+            [file, sha256, framework, unit, period, revision, assessor or None, assessed_on, received_at, template_version],
+        ).fetchone()[0]
+        frame = items.assign(assessment_id=assessment_id)[
+            ["assessment_id", "item", "self_value", "evidence", "verified_value", "note", "sheet", "row"]
+        ]
+        con.register("incoming_items", frame)
+        con.execute("INSERT INTO assessment_items SELECT * FROM incoming_items")
+        con.unregister("incoming_items")
+        con.execute("COMMIT")
+        return revision
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+ASSESSMENT_COLUMNS = ["framework", "unit", "period", "item", "self_value", "evidence", "verified_value", "note", "assessor",
+                      "assessed_on", "file", "sheet", "row", "revision"]
+
+
+def load_assessments(path: Path | str, periods: list[str] | None = None) -> pd.DataFrame:
+    """The latest assessment sheet's items per framework, unit and period (``ASSESSMENT_COLUMNS``).
+
+    A store from before assessments existed gives an empty frame.
+    """
+    with connect(path, read_only=True) as con:
+        if not _has_table(con, "assessments"):
+            return pd.DataFrame(columns=ASSESSMENT_COLUMNS)
+        sql = f"SELECT {', '.join(chr(34) + c + chr(34) for c in ASSESSMENT_COLUMNS)} FROM latest_assessment_items"
+        params: list = []
+        if periods:
+            sql += " WHERE period IN (SELECT unnest(?))"
+            params.append(list(periods))
+        return con.execute(sql + ' ORDER BY framework, period, unit, "row"', params).df()
+
+
 def load_observations(path: Path | str, periods: list[str] | None = None) -> pd.DataFrame:
     """Latest-revision observations, optionally for some periods only."""
     with connect(path, read_only=True) as con:
@@ -368,6 +475,11 @@ def fingerprint(path: Path | str) -> str:
         return hashlib.sha256(b"").hexdigest()
     with connect(path, read_only=True) as con:
         rows = con.execute("SELECT submission_id, sha256, unit, period, revision FROM submissions ORDER BY submission_id").fetchall()
+        if _has_table(con, "assessments"):  # a store without assessment sheets keeps the fingerprint it had
+            sheets = con.execute("SELECT assessment_id, sha256, framework, unit, period, revision FROM assessments "
+                                 "ORDER BY assessment_id").fetchall()
+            if sheets:
+                rows = [rows, sheets]
     return hashlib.sha256(repr(rows).encode("utf-8")).hexdigest()
 
 

@@ -31,7 +31,7 @@ def _score(args: argparse.Namespace) -> int:
     values, level = parse_input(source, fw)
     if args.merge:
         values = scoring.merge(values, parse_merge(Path(args.merge), values.index))
-    text = to_csv(scoring.score(values, fw, level))
+    text = to_csv(scoring.score(values, fw, level), ("points", *(a.code for a in fw.adjustments())))
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")

@@ -2,20 +2,30 @@
 
 Each city framework (``data/frameworks/<city>-dvi-*.yaml``) names the unit
 kinds it scores (``audience``) and how each component's measured value comes
-from the quarterly indicators. Departments and communes report different
-indicators, so each framework ranks its own units only. A component without
-data (no submission, or a zero denominator) is not counted as zero: the unit
-has no index that period and no rank, and ``missing`` says why.
+from the quarterly indicators or from the assessment sheets. Departments and
+communes report different indicators, so each framework ranks its own units
+only. A component without data (no submission, no assessment sheet, or a zero
+denominator) is not counted as zero: the unit has no index that period and no
+rank, and ``missing`` says why.
+
+Self-assessment and verification (tự đánh giá, thẩm định): an assessed item has
+the unit's self-assessed value and the office's verified value (blank: the
+self-assessed value accepted). The index is computed twice — on the
+self-assessed values (``self_*`` columns) and on the verified ones — and ranks
+on the verified values. At verification an item the framework marks
+``evidence_required`` scores 0 when the unit gave no evidence. Items computed
+from the quarterly reports count the same in both.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from dxreport.compute.scoring import competition_rank, compute
+from dxreport.compute.scoring import band, from_leaf_points, leaf_points, rank_on
 from dxreport.domain.config import Indicator
 from dxreport.domain.errors import ConfigError
 from dxreport.domain.frameworks import Framework
@@ -26,7 +36,7 @@ from dxreport.domain.units import active_on
 
 def check_inputs(fw: Framework, indicators: dict[str, Indicator], path: Path | str) -> None:
     """Every indicator a component reads exists and is reported by the framework's units."""
-    for c in fw.components():
+    for c in fw.leaves():
         if c.input is None:
             raise ConfigError(path, f"components[{c.code}].input", "bộ chỉ số của thành phố cần cách tính từ chỉ tiêu báo cáo")
         for code in c.input.indicators():
@@ -38,14 +48,19 @@ def check_inputs(fw: Framework, indicators: dict[str, Indicator], path: Path | s
 
 
 def measured_values(observations: pd.DataFrame, fw: Framework, period: str, unit_codes: list[str]) -> pd.DataFrame:
-    """Each component's measured value per unit in ``period`` (a value, or numerator ÷ denominator)."""
+    """Each component's measured value per unit in ``period`` (a value, or numerator ÷ denominator).
+
+    Assessed items (``input: {assessed: …}``) are left empty here: :func:`assessed_values` has them.
+    """
     rows = observations[(observations["period"] == period) & observations["unit"].isin(unit_codes)]
     wide = rows.pivot_table(index="unit", columns="indicator", values="value", aggfunc="first")
     wide = wide.reindex(index=unit_codes)
     out = {}
-    for c in fw.components():
+    for c in fw.leaves():
         assert c.input is not None
-        if c.input.indicator:
+        if c.input.assessed:
+            out[c.code] = pd.Series(np.nan, index=wide.index)
+        elif c.input.indicator:
             out[c.code] = wide.get(c.input.indicator, pd.Series(np.nan, index=wide.index))
         else:
             num = wide.get(c.input.numerator, pd.Series(np.nan, index=wide.index))
@@ -56,13 +71,90 @@ def measured_values(observations: pd.DataFrame, fw: Framework, period: str, unit
     return values
 
 
+ASSESSMENT_COLUMNS = ["framework", "unit", "period", "item", "self_value", "evidence", "verified_value"]
+
+
+def assessed_values(assessments: pd.DataFrame | None, fw: Framework, period: str,
+                    unit_codes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The assessed items of ``period``: (self-assessed values, verified values, no-evidence mask), unit × item.
+
+    ``assessments`` as from :func:`dxreport.store.load_assessments`. A self-assessed item's
+    verified value is the office's, or the self-assessed one where the office left it blank; an
+    item assessed by the office has the office's value on both sides. The mask is True where
+    the item requires evidence and the unit gave none (the item then scores 0 at verification).
+    """
+    items = fw.assessed_items()
+    codes = [c.code for c in items]
+    empty = pd.DataFrame(np.nan, index=pd.Index(unit_codes, name="unit"), columns=codes)
+    mask = pd.DataFrame(False, index=empty.index, columns=codes)
+    if assessments is None or assessments.empty or not codes:
+        return empty, empty.copy(), mask
+    rows = assessments[(assessments["framework"] == fw.id) & (assessments["period"] == period)
+                       & assessments["unit"].isin(unit_codes) & assessments["item"].isin(codes)]
+    if rows.empty:
+        return empty, empty.copy(), mask
+    pivot = lambda column: rows.pivot_table(index="unit", columns="item", values=column, aggfunc="first",  # noqa: E731
+                                            dropna=False).reindex(index=unit_codes, columns=codes)
+    own = pivot("self_value").astype(float)
+    checked = pivot("verified_value").astype(float)
+    evidence = rows.assign(has=rows["evidence"].fillna("").astype(str).str.strip() != "").pivot_table(
+        index="unit", columns="item", values="has", aggfunc="first").reindex(index=unit_codes, columns=codes)
+    present = rows.assign(one=1).pivot_table(index="unit", columns="item", values="one", aggfunc="first").reindex(
+        index=unit_codes, columns=codes).notna()
+    verified = checked.where(checked.notna(), own)
+    self_side = own.copy()
+    for c in items:
+        if c.assessed == "office":
+            self_side[c.code] = verified[c.code]
+        if c.evidence_required and c.assessed == "self":
+            mask[c.code] = present[c.code] & ~evidence[c.code].fillna(False).astype(bool)
+    self_side.index.name = verified.index.name = "unit"
+    return self_side, verified, mask
+
+
+@dataclass(frozen=True)
+class PeriodScores:
+    """One period's index of a framework's units, self-assessed and verified, with what it rests on."""
+
+    measured: pd.DataFrame  # unit × item: verified measured values (reported items and assessed ones)
+    self_measured: pd.DataFrame  # unit × item: self-assessed measured values
+    points: pd.DataFrame  # unit × item: points at verification (0 for items lacking required evidence)
+    self_points: pd.DataFrame  # unit × item: points as self-assessed
+    no_evidence: pd.DataFrame  # unit × assessed item: True where required evidence is missing
+    scored: pd.DataFrame  # indices, pillars, bonus/penalty blocks, total: verified
+    self_scored: pd.DataFrame  # the same, self-assessed
+
+
+def score_period(observations: pd.DataFrame, fw: Framework, period: str, unit_codes: list[str],
+                 assessments: pd.DataFrame | None = None) -> PeriodScores:
+    """Score ``unit_codes`` in ``period``: reported items from ``observations``, assessed ones from ``assessments``."""
+    reported = measured_values(observations, fw, period, unit_codes)
+    own, verified, mask = assessed_values(assessments, fw, period, unit_codes)
+    measured = reported.copy()
+    self_measured = reported.copy()
+    for code in own.columns:
+        measured[code] = verified[code].to_numpy()
+        self_measured[code] = own[code].to_numpy()
+    points = leaf_points(measured, fw)
+    for code in mask.columns:
+        points.loc[mask[code].to_numpy() & points[code].notna().to_numpy(), code] = 0.0
+    self_points = leaf_points(self_measured, fw)
+    return PeriodScores(measured, self_measured, points, self_points, mask,
+                        from_leaf_points(points, fw), from_leaf_points(self_points, fw))
+
+
 def _sorted_periods(periods) -> list[str]:
     return [p.id for p in sorted(Period.parse(p) for p in set(periods))]
 
 
 def unit_index(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, periods: list[str] | None = None,
-               succession: pd.DataFrame | None = None) -> pd.DataFrame:
+               succession: pd.DataFrame | None = None, assessments: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per unit and period: main-index values, the total, its rank, and the change since the previous period.
+
+    The total is the verified one; ``points`` is it on the framework's scale and ``band`` its
+    band; ``self_total``/``self_points`` are the self-assessed total, ``bonus`` and ``penalty``
+    the capped points of those blocks (0 without them). ``assessments`` from
+    :func:`dxreport.store.load_assessments` (``None``: a framework with assessed items ranks no one).
 
     ``observations`` as from :func:`dxreport.store.load_observations` (``unit``,
     ``indicator``, ``period``, ``value``); ``units`` from
@@ -90,16 +182,25 @@ def unit_index(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, p
         codes = present["code"].tolist()
         if not codes:
             continue
-        measured = measured_values(observations, fw, period, codes)
-        scored = compute(measured, fw, "component")
-        scored["rank"] = competition_rank(scored[fw.total.code])
-        scored["missing"] = measured.apply(lambda r: ", ".join(r.index[r.isna()]), axis=1)
+        scores = score_period(observations, fw, period, codes, assessments)
+        scored = scores.scored.copy()
+        total = scored[fw.total.code]
+        scored["points"] = total * fw.total.points
+        scored["band"] = total.map(lambda v: band(v, fw))
+        scored["self_total"] = scores.self_scored[fw.total.code]
+        scored["self_points"] = scored["self_total"] * fw.total.points
+        scored["bonus"] = scored[fw.bonus.code] if fw.bonus else 0.0
+        scored["penalty"] = scored[fw.penalty.code] if fw.penalty else 0.0
+        scored["rank"] = rank_on(total, fw)
+        required = scores.measured[[c.code for c in fw.components()]]
+        scored["missing"] = required.apply(lambda r: ", ".join(r.index[r.isna()]), axis=1)
         scored.insert(0, "period", period)
         scored.insert(1, "name", present["name"].reindex(codes).to_numpy())
         scored.insert(2, "kind", present["kind"].reindex(codes).to_numpy())
         frames.append(scored.reset_index())
-    columns = ["period", "unit", "name", "kind", *index_codes, "rank", "previous_rank", "rank_change",
-               "common_rank_change", "previous_total", "total_change", "previous_from", "missing"]
+    columns = ["period", "unit", "name", "kind", *index_codes, "points", "band", "self_total", "self_points", "bonus",
+               "penalty", "rank", "previous_rank", "rank_change", "common_rank_change", "previous_total", "total_change",
+               "previous_from", "missing"]
     if not frames:
         return pd.DataFrame(columns=columns)
     table = pd.concat(frames, ignore_index=True)
@@ -149,12 +250,12 @@ def ranking_rows(table: pd.DataFrame, fw: Framework, period: str) -> list[dict]:
         return None if v is None or pd.isna(v) else (int(v) if isinstance(v, (int, np.integer)) else float(v))
 
     rows = []
-    for r in ranking(table, period).itertuples(index=False):
-        d = r._asdict()
+    for d in ranking(table, period).to_dict("records"):
         rows.append({
             "unit": d["unit"], "name": d["name"], "kind": d["kind"],
             "indices": {c: plain(d[c]) for c in fw.codes("index") + fw.codes("pillar")},
-            "total": plain(d[fw.total.code]), "rank": plain(d["rank"]),
+            "total": plain(d[fw.total.code]), "points": plain(d["points"]), "band": d["band"] or None,
+            "self_total": plain(d["self_total"]), "rank": plain(d["rank"]),
             "rank_change": plain(d["rank_change"]), "previous_total": plain(d["previous_total"]),
             "total_change": plain(d["total_change"]), "previous_from": d["previous_from"], "missing": d["missing"].split(", ") if d["missing"] else [],
         })

@@ -194,6 +194,7 @@ class Indicator(_Strict):
     kind: Literal["count", "share", "yesno", "index"]  # index: a value from 0 to 1 shown to 4 decimals, not as a %
     reported_by: list[str]
     not_above: str | None = None
+    short_name: str = ""  # what one of it is called in a sentence ("hồ sơ trực tuyến"); the unit of measure if empty
 
 
 class Measure(_Strict):
@@ -410,13 +411,13 @@ def yaml_line(path: Path, key: str) -> int | None:
 
 
 def _key(loc: tuple[Any, ...], data: Any) -> str:
-    """Turn pydantic's location into a readable key, naming list items by their code."""
+    """Turn pydantic's location into a readable key, naming list items by their code (or name)."""
     parts: list[str] = []
     node = data
     for step in loc:
         if isinstance(step, int) and isinstance(node, list):
             item = node[step] if step < len(node) else None
-            code = item.get("code") if isinstance(item, dict) else None
+            code = (item.get("code") or item.get("name")) if isinstance(item, dict) else None
             parts[-1:] = [f"{parts[-1] if parts else ''}[{code or step}]"]
             node = item
         else:

@@ -40,7 +40,8 @@ def city_charts(ws: Workspace, tables: dict[str, Any]) -> dict[str, str]:
 
 def city_ranking(ws: Workspace, period: str, *, draw: bool = True) -> dict[str, Any] | None:
     """Section III: the city's own index for departments and for wards and communes (None without a framework)."""
-    return ranking_.ranking_context(ws.observations, ws.units, ws.root, ws.city_dir, period, draw=draw)
+    return ranking_.ranking_context(ws.observations, ws.units, ws.root, ws.city_dir, period, draw=draw,
+                                    assessments=ws.assessments)
 
 
 def unit_ranking(ws: Workspace, unit: str, period: str, city: dict[str, Any] | None = None) -> dict[str, Any] | None:
@@ -55,7 +56,8 @@ def ranking_note(ws: Workspace, period: str) -> str:
 
 def index_history(ws: Workspace, period: str, quarters: int = 4) -> dict[str, pd.DataFrame]:
     """Per audience: each unit's index over the last ``quarters`` periods (for the notebook's trend view)."""
-    return ranking_.history_frames(ws.observations, ws.units, ws.root, ws.city_dir, period, quarters)
+    return ranking_.history_frames(ws.observations, ws.units, ws.root, ws.city_dir, period, quarters,
+                                   assessments=ws.assessments)
 
 
 def write_city(

@@ -38,6 +38,7 @@ class Workspace:
     database: Path
     observations: pd.DataFrame
     submissions: pd.DataFrame
+    assessments: pd.DataFrame  # latest assessment sheets of the city's index (store.load_assessments)
 
 
 def open_city(
@@ -74,6 +75,7 @@ def open_city(
         # lists their files once (from ``submissions``, which keeps them)
         observations=of_known_units(store.load_observations(db), units),
         submissions=store.load_submissions(db),
+        assessments=store.load_assessments(db),
     )
 
 

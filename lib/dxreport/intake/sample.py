@@ -7,6 +7,12 @@ submissions. Everything about the city comes from ``data/cities/<city>/``: its
 units, its indicators, its targets, and optionally ``sample.yaml``, which tunes
 the levels and sizes (:class:`SampleRecipe`). The same files and seed give the
 same bytes.
+
+The same run makes each unit's assessment sheet of the city's index, when a
+framework of the city has assessed items (``<period>/danh-gia/<unit>.xlsx``:
+self-assessed values, evidence, the office's verified values), from a seed of its
+own, so the workbooks' values do not depend on them. A unit that sent no workbook
+sent no sheet; one that sent late gets the office's penalty points for it.
 """
 
 from __future__ import annotations
@@ -30,6 +36,10 @@ from dxreport.domain.config import (
 from dxreport.domain.errors import ConfigError
 from dxreport.domain.periods import Period, PeriodError, period_range
 from dxreport.domain.units import TOP_KINDS, active_on, indicators_for, load_units
+from dxreport.domain import frameworks
+from dxreport.domain.frameworks import Framework
+from dxreport.domain.paths import find_root
+from dxreport.intake.assessment import ItemRow, value_kind, write_assessment
 from dxreport.intake.workbook import JumpWarning, Row, place_name, write_workbook
 
 SEED = 20260930
@@ -104,8 +114,31 @@ def target_levels(programme: Programme, indicators: dict[str, Indicator], period
     return out
 
 
-def generate(city_dir: Path, out_dir: Path, periods: list[Period] | None = None, seed: int | None = None) -> list[Path]:
-    """Write one workbook per reporting unit and period under ``out_dir/<period>/``; returns their paths."""
+ASSESSMENT_SEED_OFFSET = 18  # the assessment sheets draw from a generator of their own (seed + 18)
+ASSESSMENT_FOLDER = "danh-gia"
+ASSESSOR = "Nguyễn Văn Mẫu, Phòng Chuyển đổi số (dữ liệu mẫu)"
+# Self-assessed yes/no items and shares at the first and last sample period, city-wide.
+ASSESSED_LEVEL = {"yesno": (0.75, 0.95), "share": (0.70, 0.90)}
+EVIDENCE = ["Kế hoạch số {n}/KH-{unit} ngày {day}", "Quyết định số {n}/QĐ-{unit} ngày {day}",
+            "Tệp trích xuất hệ thống, gửi kèm phiếu", "Danh sách kèm theo, lưu tại đơn vị"]
+
+
+def _assessed_frameworks(city_dir: Path) -> list[Framework]:
+    """The city's index frameworks with items assessed on a sheet (none outside a project)."""
+    try:
+        root = find_root(city_dir)
+    except FileNotFoundError:
+        return []
+    if not frameworks.frameworks_dir(root).is_dir():
+        return []
+    return [fw for fw in frameworks.city_frameworks(root, city_dir.name) if fw.assessed_items()]
+
+
+def generate(city_dir: Path, out_dir: Path, periods: list[Period] | None = None, seed: int | None = None, *,
+             workbooks: bool = True, assessments: bool = True) -> list[Path]:
+    """Write one workbook per reporting unit and period under ``out_dir/<period>/``, and each unit's assessment
+    sheet of the city's index under ``out_dir/<period>/danh-gia/``; returns their paths. Either can be left out
+    (``workbooks``, ``assessments``): the draws of the other stay the same."""
     city_dir = Path(city_dir)
     recipe = load_recipe(city_dir)
     city = load_city(city_dir)
@@ -118,6 +151,8 @@ def generate(city_dir: Path, out_dir: Path, periods: list[Period] | None = None,
     levels = {**target_levels(load_programme(city_dir), indicators, periods), **recipe.levels}
     notes = _notes(city, recipe)
     rng = np.random.default_rng(recipe.seed if seed is None else seed)
+    assessing = np.random.default_rng((recipe.seed if seed is None else seed) + ASSESSMENT_SEED_OFFSET)
+    assessed = _assessed_frameworks(city_dir) if assessments else []
     effect = {code: rng.normal(0, 0.04) for code in units.index}
     scale = {code: rng.uniform(0.5, 1.6) for code in units.index}
     previous: dict[tuple[str, str], float | int] = {}
@@ -147,10 +182,62 @@ def generate(city_dir: Path, out_dir: Path, periods: list[Period] | None = None,
                 rows.append(Row(indicators[code], value, previous.get((unit.code, code)), note))
                 previous[(unit.code, code)] = value
             path = out_dir / period.id / f"{unit.code}.xlsx"
-            write_workbook(path, unit=unit.code, unit_name=unit.name, period=period.id, rows=rows, submitted_on=submitted,
-                           place=place_name(unit.kind, unit.name, city.place), jump=jump, city=city.code)
-            written.append(path)
+            if workbooks:
+                write_workbook(path, unit=unit.code, unit_name=unit.name, period=period.id, rows=rows, submitted_on=submitted,
+                               place=place_name(unit.kind, unit.name, city.place), jump=jump, city=city.code)
+                written.append(path)
+            for fw in assessed:
+                if unit.kind in fw.audience:
+                    sheet = out_dir / period.id / ASSESSMENT_FOLDER / f"{unit.code}.xlsx"
+                    items = _assessment_rows(fw, unit.code, period, step, len(periods), effect[unit.code], late, assessing)
+                    write_assessment(sheet, framework=fw, unit=unit.code, unit_name=unit.name, period=period.id, rows=items,
+                                     assessor=ASSESSOR, assessed_on=deadline + timedelta(days=10))
+                    written.append(sheet)
     return written
+
+
+def _assessment_rows(fw: Framework, unit: str, period: Period, step: int, steps: int, effect: float, late: bool,
+                     rng: np.random.Generator) -> list[ItemRow]:
+    """A unit's self-assessment and the office's verification, item by item (sample values)."""
+    out = []
+    for item in fw.assessed_items():
+        kind = value_kind(item)
+        start, end = ASSESSED_LEVEL["yesno" if kind == "yesno" else "share"]
+        level = start + (end - start) * step / max(steps - 1, 1) + effect
+        if item in fw.adjustment_items():
+            out.append(_office_adjustment(item, fw, late, rng))
+            continue
+        if item.assessed == "office":
+            value = float(rng.random() < level + 0.05) if kind == "yesno" else round(float(np.clip(level + rng.normal(0, 0.05), 0, 1)), 3)
+            out.append(ItemRow(item.code, None, "", value, ""))
+            continue
+        if kind == "yesno":
+            own = float(rng.random() < level)
+        else:
+            own = round(float(np.clip(level + rng.normal(0, 0.06), 0, 1)), 3)
+        evidence = ""
+        if own and rng.random() < 0.9:
+            evidence = EVIDENCE[int(rng.integers(0, len(EVIDENCE)))].format(
+                n=int(rng.integers(10, 300)), unit=unit.split("-")[-1], day=f"{int(rng.integers(1, 28)):02d}/{period.start:%m/%Y}")
+        verified, note = None, ""
+        if own and kind == "yesno" and rng.random() < 0.08:
+            verified, note = 0.0, "Văn bản chưa ban hành trong kỳ"
+        elif own and kind != "yesno" and rng.random() < 0.3:
+            verified, note = round(max(own - float(rng.uniform(0.05, 0.25)), 0.0), 3), "Số liệu kiểm chứng thấp hơn số tự đánh giá"
+        if item.evidence_required and own and not evidence:
+            note = "Thiếu tài liệu kiểm chứng"
+        out.append(ItemRow(item.code, own, evidence, verified, note))
+    return out
+
+
+def _office_adjustment(item, fw: Framework, late: bool, rng: np.random.Generator) -> ItemRow:
+    """Bonus and penalty items, set by the office: late reports cost points; bonuses and incidents are rare."""
+    penalty = fw.penalty is not None and item in fw.penalty.items
+    if item.rule == "points":  # reports sent late or sent back for correction
+        value = (2.0 if late else 0.0) + (1.0 if rng.random() < 0.1 else 0.0)
+        return ItemRow(item.code, None, "", value, "Gửi báo cáo quý chậm hạn" if late else "")
+    chance = 0.03 if penalty else 0.1
+    return ItemRow(item.code, None, "", float(rng.random() < chance), "")
 
 
 class _Values:

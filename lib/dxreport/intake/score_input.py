@@ -97,6 +97,8 @@ def _number(path, sheet, row, column, value) -> float:
 def _required(fw: Framework, level: str) -> list[str]:
     if level == "index":
         return [i.code for i in fw.indices if i.scored]
+    if level == "component":  # bonus and penalty items may be left out: no entry is no bonus, no penalty
+        return [c.code for c in fw.components()]
     return fw.codes(level)
 
 
@@ -136,8 +138,8 @@ def parse_input(path: Path, fw: Framework) -> tuple[pd.DataFrame, str]:
     for code in _required(fw, level):
         if code not in given:
             raise DataError(path, f"thiếu cột '{code}' ({LEVEL_LABELS[level]})", sheet=sheet, row=1, column=code)
-    ranges = {c.code: c.value_range() for c in fw.components()}
-    yesno = {c.code for c in fw.components() if c.rule == "yesno"}
+    ranges = {c.code: c.value_range() for c in fw.leaves()}
+    yesno = {c.code for c in fw.leaves() if c.rule == "yesno"}
     data: dict[str, dict[str, float]] = {}
     first_row: dict[str, int] = {}
     for n, r in rows:

@@ -4,6 +4,11 @@
 (all of them); ``ingest`` stores the clean files, one transaction each, and
 records the problems of the rejected ones. Files already seen (same sha256)
 are not read again, so ingesting a folder twice costs only the hashing.
+
+Two kinds of file come in: a unit's quarterly workbook (sheet ``BaoCao``) and an
+assessment sheet of the city's index (sheet ``DanhGia``,
+:mod:`dxreport.intake.assessment`); a file is checked and stored as what it says
+it is.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from dxreport.domain.digest import sha256_file
 from dxreport.domain.errors import UsageError
 from dxreport.domain.problems import Problem, Rejected, problem
 from dxreport.domain.units import load_units
-from dxreport.intake import xlsxfile
+from dxreport.intake import assessment, xlsxfile
 from dxreport.intake.readers import ReadError, read_csv, read_xlsx
 from dxreport.intake.validate import Expected, Parsed, validate
 from dxreport.intake.workbook import CITY_PROPERTY, DATA_SHEET, HEADER_ROW, HELP_SHEET
@@ -64,12 +69,16 @@ class Checked:
 
     path: Path
     sha256: str
-    parsed: Parsed | None
+    parsed: Parsed | assessment.Parsed | None
     problems: list[Problem]
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def is_assessment(self) -> bool:
+        return isinstance(self.parsed, assessment.Parsed)
 
     def submission(self) -> Submission:
         if self.problems or self.parsed is None:
@@ -94,7 +103,16 @@ class IngestResult:
 
 
 def expected_for(city_dir: Path) -> Expected:
-    return Expected(load_units(city_dir), load_indicators(city_dir))
+    from dxreport.domain import frameworks
+    from dxreport.domain import paths as project
+
+    city_dir = Path(city_dir)
+    try:
+        root = project.find_root(city_dir)
+    except FileNotFoundError:  # a city folder outside any project: its submissions, no index sheets
+        return Expected(load_units(city_dir), load_indicators(city_dir))
+    found = {fw.id: fw for fw in frameworks.city_frameworks(root, city_dir.name)} if frameworks.frameworks_dir(root).is_dir() else {}
+    return Expected(load_units(city_dir), load_indicators(city_dir), found)
 
 
 _SAFE_CITY = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -177,25 +195,26 @@ def stamp_problem(path: Path, city: str) -> Problem | None:
                    hint=f"gửi tệp vào thư mục số liệu của '{stamp}', hoặc dùng biểu mẫu của '{city}'")
 
 
-def _layout_problems(path: Path, layout: xlsxfile.Layout) -> list[Problem]:
+def _layout_problems(path: Path, layout: xlsxfile.Layout, data_sheet: str = DATA_SHEET, help_sheet: str = HELP_SHEET) -> list[Problem]:
     out = []
     for name in layout.sheets:
-        if name not in (DATA_SHEET, HELP_SHEET):
+        if name not in (data_sheet, help_sheet):
             out.append(problem(path, f"trang tính '{name}' không thuộc biểu mẫu", sheet=name,
-                               hint=f"xóa trang này, hoặc đổi lại tên gốc ({DATA_SHEET}, {HELP_SHEET}); số liệu chỉ ghi ở trang {DATA_SHEET}"))
+                               hint=f"xóa trang này, hoặc đổi lại tên gốc ({data_sheet}, {help_sheet}); số liệu chỉ ghi ở trang {data_sheet}"))
     for f in layout.formulas:
-        if f.sheet == DATA_SHEET:
+        if f.sheet == data_sheet:
             shown = f" (={f.text})" if f.text else ""
             out.append(problem(path, f"ô {f.column}{f.row} chứa công thức{shown}", sheet=f.sheet, row=f.row, column=f.column,
                                hint="thay công thức bằng giá trị: sao chép ô rồi Dán đặc biệt → Giá trị"))
     for e in layout.errors:
-        if e.sheet == DATA_SHEET:
+        if e.sheet == data_sheet:
             out.append(problem(path, f"ô {e.column}{e.row} chứa giá trị lỗi {e.value} của Excel, không phải số liệu",
                                sheet=e.sheet, row=e.row, column=e.column,
                                hint="sửa công thức gốc cho ra đúng giá trị rồi dán lại bằng Dán đặc biệt → Giá trị; "
                                     "nếu chưa có số liệu thì để trống ô"))
+    header_row = assessment.HEADER_ROW if data_sheet == assessment.SHEET else HEADER_ROW
     for m in layout.merges:
-        if m.sheet == DATA_SHEET and m.last_row >= HEADER_ROW:
+        if m.sheet == data_sheet and m.last_row >= header_row:
             out.append(problem(path, f"các ô {m.first_column}{m.first_row}:{m.last_column}{m.last_row} bị gộp trong vùng số liệu",
                                sheet=m.sheet, row=m.first_row, column=m.first_column,
                                hint="bỏ gộp ô (Trang đầu → Gộp và Căn giữa → Hủy gộp ô) và ghi mỗi giá trị vào một ô"))
@@ -213,6 +232,12 @@ def _read_xlsx(path: Path, engine: str) -> tuple[list | None, str | None, list[P
     except Exception as e:  # damaged XML inside a readable zip
         return None, None, [problem(path, f"tệp bị hỏng, không đọc được cấu trúc trang tính ({type(e).__name__})",
                                     hint="mở tệp bằng Excel, lưu lại rồi gửi lại")]
+    if assessment.SHEET in layout.sheets and DATA_SHEET not in layout.sheets:  # an assessment sheet of the city's index
+        problems = _layout_problems(path, layout, assessment.SHEET, assessment.HELP_SHEET)
+        try:
+            return read_xlsx(path, assessment.SHEET, engine), assessment.SHEET, problems
+        except ReadError as e:
+            return None, None, [*problems, problem(path, str(e), sheet=assessment.SHEET, hint="mở tệp bằng Excel, lưu lại rồi gửi lại")]
     problems = _layout_problems(path, layout)
     if DATA_SHEET not in layout.sheets:
         names = ", ".join(f"'{n}'" for n in layout.sheets) or "không có trang nào"
@@ -268,6 +293,9 @@ def check_file(path: Path, expected: Expected, engine: str = "calamine", sha256:
                                                      hint="gửi biểu mẫu .xlsx đã điền")])
     if grid is None:
         return Checked(path, digest, None, problems)
+    if sheet == assessment.SHEET or (suffix == ".csv" and assessment.is_assessment(grid)):
+        parsed_sheet = assessment.validate(grid, path, sheet, expected)
+        return Checked(path, digest, parsed_sheet, sorted(problems + parsed_sheet.problems, key=_position))
     parsed = validate(grid, path, sheet, expected)
     return Checked(path, digest, parsed, sorted(problems + parsed.problems, key=_position))
 
@@ -347,6 +375,17 @@ def ingest(
                     store.add_problems(con, file=name, sha256=c.sha256, unit=c.parsed.unit if c.parsed else None,
                                        period=c.parsed.period if c.parsed else None, problems=c.problems, checked_at=when)
                     already_reported.add(c.sha256)
+                continue
+            if c.is_assessment:
+                sheet = c.parsed
+                assert isinstance(sheet, assessment.Parsed)
+                revision = store.add_assessment(
+                    con, file=name, sha256=c.sha256, framework=sheet.framework, unit=sheet.unit, period=sheet.period,
+                    assessor=sheet.assessor, assessed_on=sheet.assessed_on, received_at=when,
+                    template_version=sheet.template_version,
+                    items=pd.DataFrame(sheet.records, columns=assessment.ITEM_COLUMNS),
+                )
+                (result.added if revision else result.skipped).append(c.path)
                 continue
             sub = c.submission()
             revision = store.add_submission(

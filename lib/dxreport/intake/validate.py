@@ -19,6 +19,7 @@ import pandas as pd
 
 from dxreport.domain import fmt
 from dxreport.domain.config import Indicator
+from dxreport.domain.frameworks import Framework
 from dxreport.domain.periods import Period, PeriodError
 from dxreport.domain.problems import Problem
 from dxreport.domain.units import active_on, indicators_for
@@ -52,10 +53,12 @@ _PERIOD_IN_NAME = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2}(?:-[QH][1-4])?)(?
 
 @dataclass(frozen=True)
 class Expected:
-    """What the office expects: its units (units.csv) and indicators (indicators.yaml)."""
+    """What the office expects: its units (units.csv), indicators (indicators.yaml) and index frameworks
+    (for assessment sheets, :mod:`dxreport.intake.assessment`)."""
 
     units: pd.DataFrame
     indicators: dict[str, Indicator]
+    frameworks: dict[str, Framework] = field(default_factory=dict)
     _active: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     _wanted: dict[str, list[Indicator]] = field(default_factory=dict, compare=False, repr=False)
 

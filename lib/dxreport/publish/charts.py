@@ -184,8 +184,11 @@ def status_heatmap(matrix: pd.DataFrame, row_labels: list[str]) -> plt.Figure:
 
 def ranking_bars(labels: list[str], values: list[float | None], ranks: list[int | None] | None = None,
                  highlight: str | None = None, title: str = "", xlabel: str = "Giá trị chỉ số",
-                 width: float = 6.3) -> plt.Figure:
+                 width: float = 6.3, scale: float | None = None, decimals: int = 2) -> plt.Figure:
     """Horizontal bars of index values (0..1) in the order given, best first, each with its value and rank.
+
+    With ``scale`` (a framework's maximum points) each bar is labelled with its points to ``decimals``
+    and the axis counts points, as a city publishes a points index.
 
     Bars are grey; the ``highlight`` label is black and hatched, so it stands out in print.
     A unit without a value keeps its line, marked "Chưa có số liệu", instead of a zero bar.
@@ -205,11 +208,15 @@ def ranking_bars(labels: list[str], values: list[float | None], ranks: list[int 
         strong = label == highlight
         ax.barh(y, float(value), color="#222222" if strong else "#9e9e9e", hatch="//" if strong else "",
                 edgecolor="black", linewidth=0.4, height=0.7)
-        ax.text(float(value) + 0.01, y, fmt.index(value), va="center", fontsize=7)
+        shown = fmt.number(float(value) * scale, decimals) if scale else fmt.index(value)
+        ax.text(float(value) + 0.01, y, shown, va="center", fontsize=7)
     ax.set_yticks(range(n), names, fontsize=7)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(0, 1.12)
-    ax.set_xticks([0, 0.25, 0.5, 0.75, 1], [fmt.number(t, 2) for t in (0, 0.25, 0.5, 0.75, 1)], fontsize=7)
+    if scale:
+        ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1], [fmt.number_auto(t * scale, 1) for t in (0, 0.2, 0.4, 0.6, 0.8, 1)], fontsize=7)
+    else:
+        ax.set_xticks([0, 0.25, 0.5, 0.75, 1], [fmt.number(t, 2) for t in (0, 0.25, 0.5, 0.75, 1)], fontsize=7)
     ax.set_xlabel(xlabel, fontsize=8)
     ax.grid(axis="x", linewidth=0.4, color="#cccccc")
     ax.set_axisbelow(True)

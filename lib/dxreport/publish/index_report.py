@@ -47,12 +47,14 @@ def _join(parts: list[str]) -> str:
 
 
 def change_of(rank_change: int | None, previous_rank: int | None, rank: int | None = 1,
-              common_change: int | None = None, total_change: float | None = None) -> dict[str, Any]:
+              common_change: int | None = None, total_change: float | None = None,
+              scale: float | None = None, decimals: int = 2) -> dict[str, Any]:
     """A rank change in words and a symbol, so it never relies on colour: ``↑ tăng 3 bậc``.
 
     With ``common_change`` (the change among the units ranked in both periods): a climb that
     comes only from units above leaving the ranking is said to be so, and ``total_change``
-    (the index change) is stated beside it.
+    (the index change) is stated beside it — in points (``scale``: the framework's maximum) for an
+    index published in points.
     """
     if rank is None:
         key, label = "unranked", "không xếp hạng kỳ này"
@@ -70,18 +72,27 @@ def change_of(rank_change: int | None, previous_rank: int | None, rank: int | No
         key, label = "same", "giữ nguyên"
     out = {"change_key": key, "change_symbol": CHANGE_SYMBOLS[key], "change_label": label, "index_change_text": ""}
     if total_change is not None and rank is not None:
-        out["index_change_text"] = f"chỉ số {fmt.signed(total_change, 4)}"
+        out["index_change_text"] = (f"{fmt.signed(total_change * scale, decimals)} điểm" if scale
+                                    else f"chỉ số {fmt.signed(total_change, 4)}")
     return out
 
 
 def _missing_reason(obs: pd.DataFrame, fw: Framework, unit: str, missing: list[str]) -> str:
-    """Why a unit has no index: nothing sent, or which components lack a value (or have a zero denominator)."""
+    """Why a unit has no index: nothing sent, no assessment sheet, or which components lack a value (or have a zero denominator)."""
     own = obs[obs["unit"] == unit].dropna(subset=["value"]).drop_duplicates("indicator").set_index("indicator")["value"]
     if own.empty:
         return "chưa gửi số liệu"
     parts = []
+    assessed = [c.code for c in fw.components() if c.assessed and c.code in missing]
+    if assessed and len(assessed) == len(fw.assessed_items()) - len(fw.adjustment_items()):
+        parts.append("chưa có phiếu tự đánh giá, thẩm định")
+        assessed = []
     for c in fw.components():
         if c.code not in missing or c.input is None:
+            continue
+        if c.assessed:
+            if c.code in assessed:
+                parts.append(f"{c.code} (chưa đánh giá)")
             continue
         absent = [i for i in c.input.indicators() if i not in own.index]
         if absent:
@@ -91,6 +102,13 @@ def _missing_reason(obs: pd.DataFrame, fw: Framework, unit: str, missing: list[s
         else:
             parts.append(c.code)
     return "chưa đủ số liệu để tính " + ", ".join(parts)
+
+
+def total_text(audience: dict[str, Any], row: dict[str, Any]) -> str:
+    """A unit's total as its framework publishes it: ``86,96 điểm`` or ``0,8696``."""
+    if audience.get("report_as") == "points":
+        return f"{fmt.number(row['points'], audience['decimals'])} điểm"
+    return fmt.index(row["total"])
 
 
 def audience_summary(audience: dict[str, Any], period: str) -> str:
@@ -105,10 +123,13 @@ def audience_summary(audience: dict[str, Any], period: str) -> str:
     best = [r for r in ranked if r["rank"] == 1]
     last = max(r["rank"] for r in ranked)
     worst = [r for r in ranked if r["rank"] == last]
-    text += f"; dẫn đầu là {_join([r['name'] for r in best])} ({fmt.index(best[0]['total'])})"
+    text += f"; dẫn đầu là {_join([r['name'] for r in best])} ({total_text(audience, best[0])})"
     if last != 1:
-        text += f", thấp nhất là {_join([r['name'] for r in worst])} ({fmt.index(worst[0]['total'])}, hạng {fmt.number(last)})"
+        text += f", thấp nhất là {_join([r['name'] for r in worst])} ({total_text(audience, worst[0])}, hạng {fmt.number(last)})"
     text += "."
+    if audience.get("bands"):
+        counts = [(b["name"], sum(r["band"] == b["name"] for r in ranked)) for b in reversed(audience["bands"])]
+        text += " Xếp loại: " + "; ".join(f"{name.lower()} {fmt.number(n)}" for name, n in counts if n) + "."
     rose = _biggest_move(ranked, +1, f" so với {previous}")
     if not rose and any(r["previous_rank"] is not None for r in ranked):
         rose = f" Không {who} nào tăng hạng so với {previous}."
@@ -141,26 +162,44 @@ def _audience_label(fw: Framework, kinds: list[str]) -> str:
 
 
 def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFrame, period: str,
-                     succession: pd.DataFrame | None, *, draw: bool = True) -> dict[str, Any]:
-    """One framework's block: rows, unranked units with reasons, charts and the sentence."""
-    table = unit_index.unit_index(observations, fw, units, periods=[period], succession=succession)
+                     succession: pd.DataFrame | None, *, draw: bool = True,
+                     assessments: pd.DataFrame | None = None) -> dict[str, Any]:
+    """One framework's block: rows, unranked units with reasons, charts and the sentence.
+
+    A framework published in points (``report_as: points``) gives each row its points per main index,
+    its total points (verified), the self-assessed total beside it and its band; ``values`` keeps the
+    0–1 values (4 decimals) for the annex.
+    """
+    table = unit_index.unit_index(observations, fw, units, periods=[period], succession=succession, assessments=assessments)
     part = unit_index.ranking(table, period)
     obs = observations[observations["period"] == period]
     index_codes = fw.codes("index")
+    points_of = {i.code: i.points for i in fw.indices}
     rows, unranked = [], []
     for r in part.to_dict("records"):
         row = {
             "unit": r["unit"], "name": r["name"], "kind": r["kind"], "kind_label": KIND_LABELS.get(r["kind"], r["kind"]),
             "rank": _plain(r["rank"]), "total": _plain(r[fw.total.code]),
+            "points": _plain(r["points"]), "band": _plain(r["band"]) or None,
+            "self_points": _plain(r["self_points"]), "self_total": _plain(r["self_total"]),
+            "gap_points": None, "adjustment_points": None,
+            "bonus": _plain(r["bonus"]), "penalty": _plain(r["penalty"]),
+            "index_points": [None if _plain(r[c]) is None or points_of[c] is None else _plain(r[c]) * points_of[c]
+                             for c in index_codes],
             "indices": [_plain(r[c]) for c in index_codes],
             "previous_rank": _plain(r["previous_rank"]), "rank_change": _plain(r["rank_change"]),
             "previous_total": _plain(r["previous_total"]), "total_change": _plain(r["total_change"]),
             "previous_from": ", ".join(units.loc[c, "name"] if c in units.index else c
                                        for c in r["previous_from"].split(", ") if c),
         }
+        if row["self_points"] is not None and row["points"] is not None:
+            row["gap_points"] = row["self_points"] - row["points"]
+        if row["total"] is not None and fw.adjustments():
+            row["adjustment_points"] = (row["bonus"] or 0.0) - (row["penalty"] or 0.0)
         row["common_rank_change"] = _plain(r["common_rank_change"])
+        in_points = fw.total.report_as == "points"
         row.update(change_of(row["rank_change"], row["previous_rank"], row["rank"], row["common_rank_change"],
-                             row["total_change"]))
+                             row["total_change"], fw.total.points if in_points else None, fw.total.shown_decimals))
         row["reason"] = "" if row["rank"] is not None else _missing_reason(
             obs, fw, r["unit"], r["missing"].split(", ") if r["missing"] else [])
         rows.append(row)
@@ -175,6 +214,16 @@ def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFr
         "audience_label": _audience_label(fw, sorted({r["kind"] for r in rows})),
         "total_code": fw.total.code,
         "total_name": fw.total.name,
+        "total_points": fw.total.points,
+        "report_as": fw.total.report_as,
+        "decimals": fw.total.shown_decimals,
+        "bands": [{"name": b.name, "at_least": b.at_least} for b in fw.bands],
+        "has_adjustments": bool(fw.adjustments()),
+        "adjustments": [{"key": key, "code": a.code, "name": a.name, "cap": a.cap}
+                        for key, a in (("bonus", fw.bonus), ("penalty", fw.penalty)) if a is not None],
+        "has_assessment": bool(fw.assessed_items()),
+        "sample_points": fw.sample_points,
+        "sample_bands": fw.sample_bands,
         "indices": [{"code": i.code, "name": i.name, "points": i.points} for i in fw.indices],
         "rows": rows,
         "unranked": unranked,
@@ -188,9 +237,11 @@ def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFr
     shown = ranked if len(ranked) <= 2 * RADAR_TOP else ranked[:RADAR_TOP] + ranked[-RADAR_TOP:]
     audience["radar_units"] = [r["name"] for r in shown]
     if draw and rows:
+        in_points = fw.total.report_as == "points"
         audience["charts"]["bars"] = charts.to_svg(charts.ranking_bars(
             [r["name"] for r in rows], [r["total"] for r in rows], [r["rank"] for r in rows],
-            xlabel=f"{fw.total.name} ({fw.total.code})", width=BARS_WIDTH))
+            xlabel=f"{fw.total.name} ({fw.total.code}{', điểm' if in_points else ''})", width=BARS_WIDTH,
+            scale=fw.total.points if in_points else None, decimals=fw.total.shown_decimals))
         if shown and len(index_codes) >= 3:
             audience["charts"]["radar"] = charts.to_svg(charts.radar(
                 [i.name for i in fw.indices],
@@ -208,7 +259,8 @@ def bars_png(audience: dict[str, Any], root: Path) -> bytes:
 
 
 def ranking_context(observations: pd.DataFrame, units: pd.DataFrame, root: Path, city_dir: Path, period: str,
-                    succession: pd.DataFrame | None = None, *, draw: bool = True) -> dict[str, Any] | None:
+                    succession: pd.DataFrame | None = None, *, draw: bool = True,
+                    assessments: pd.DataFrame | None = None) -> dict[str, Any] | None:
     """Section III of the city report: one block per audience of the city's frameworks (None when it has none).
 
     ``observations`` from :func:`dxreport.store.load_observations`; ``units`` from
@@ -232,7 +284,7 @@ def ranking_context(observations: pd.DataFrame, units: pd.DataFrame, root: Path,
     if draw:
         charts.use_fonts(paths.fonts_dir(Path(root)))
     p = Period.parse(period)
-    audiences = [audience_context(observations, fw, units, p.id, succession, draw=draw) for fw in fws]
+    audiences = [audience_context(observations, fw, units, p.id, succession, draw=draw, assessments=assessments) for fw in fws]
     audiences = [a for a in audiences if a["rows"]]
     if not audiences:
         return None
@@ -269,11 +321,14 @@ def unit_ranking(context: dict[str, Any] | None, unit: str) -> dict[str, Any] | 
                 "framework_name": a["framework_name"], "audience": a["audience_label"], "total_code": a["total_code"],
                 "period_label": context["period_label"], "previous_period_label": context["previous_period_label"],  # type: ignore[index]
                 "value": r["total"], "rank": r["rank"], "of": a["ranked_count"], "units": a["unit_count"],
+                "points": r["points"], "band": r["band"], "self_points": r["self_points"], "report_as": a["report_as"],
+                "total_points": a["total_points"], "decimals": a["decimals"], "sample_points": a["sample_points"],
+                "framework_id": a["framework_id"],
                 "rank_change": r["rank_change"], "previous_rank": r["previous_rank"], "total_change": r["total_change"],
                 "change_key": r["change_key"], "change_symbol": r["change_symbol"], "change_label": r["change_label"],
                 "index_change_text": r["index_change_text"],
                 "reason": r["reason"],
-                "indices": [dict(i, value=v) for i, v in zip(a["indices"], r["indices"])],
+                "indices": [dict(i, value=v, achieved=p) for i, v, p in zip(a["indices"], r["indices"], r["index_points"])],
             }
     return None
 
@@ -290,6 +345,14 @@ def index_frames(context: dict[str, Any] | None) -> dict[str, pd.DataFrame]:
         for n, i in enumerate(a["indices"]):
             data[f"{i['name']} ({i['code']})"] = pd.array([r["indices"][n] for r in a["rows"]], dtype="Float64")
         data[f"{a['total_name']} ({a['total_code']})"] = pd.array([r["total"] for r in a["rows"]], dtype="Float64")
+        if a.get("report_as") == "points" or a.get("bands"):
+            data[f"Tổng điểm (trên {fmt.number_auto(a['total_points'])})"] = pd.array([r["points"] for r in a["rows"]], dtype="Float64")
+        if a.get("bands"):
+            data["Xếp loại"] = [r["band"] or "" for r in a["rows"]]
+        if a.get("has_assessment"):
+            data["Tổng điểm tự đánh giá"] = pd.array([r["self_points"] for r in a["rows"]], dtype="Float64")
+        for adj in a.get("adjustments", []):
+            data[f"{adj['name']} (tối đa {fmt.number_auto(adj['cap'])})"] = pd.array([r[adj["key"]] for r in a["rows"]], dtype="Float64")
         data["Hạng kỳ trước"] = pd.array([r["previous_rank"] for r in a["rows"]], dtype="Int64")
         data["Thay đổi hạng"] = pd.array([r["rank_change"] for r in a["rows"]], dtype="Int64")
         data["Chỉ số kỳ trước"] = pd.array([r["previous_total"] for r in a["rows"]], dtype="Float64")
@@ -311,9 +374,12 @@ def display_table(audience: dict[str, Any]) -> pd.DataFrame:
     """One audience's table as a reader sees it in a notebook: Vietnamese headers, formatted values."""
     rows = audience["rows"]
     data: dict[str, Any] = {"Hạng": [fmt.number(r["rank"]) for r in rows], "Đơn vị": [r["name"] for r in rows]}
+    in_points = audience.get("report_as") == "points"
     for n, i in enumerate(audience["indices"]):
-        data[i["code"]] = [fmt.index(r["indices"][n]) for r in rows]
-    data[audience["total_code"]] = [fmt.index(r["total"]) for r in rows]
+        data[i["code"]] = [fmt.number(r["index_points"][n], 2) if in_points else fmt.index(r["indices"][n]) for r in rows]
+    data[audience["total_code"]] = [total_text(audience, r) if r["total"] is not None else fmt.MISSING for r in rows]
+    if audience.get("bands"):
+        data["Xếp loại"] = [r["band"] or fmt.MISSING for r in rows]
     data["Hạng kỳ trước"] = [fmt.number(r["previous_rank"]) for r in rows]
     data["Thay đổi hạng"] = [f"{r['change_symbol']} {r['change_label']}" + (f" ({r['index_change_text']})" if r["index_change_text"] else "") for r in rows]
     data["Ghi chú"] = [r["reason"] for r in rows]
@@ -347,7 +413,8 @@ def write_index(ranking: dict[str, Any] | None, out: Path, root: Path | None = N
 
 
 def history_frames(observations: pd.DataFrame, units: pd.DataFrame, root: Path, city_dir: Path, period: str,
-                   quarters: int = 4, succession: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+                   quarters: int = 4, succession: pd.DataFrame | None = None,
+                   assessments: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Per audience: each unit's total over the last ``quarters`` periods (rows: today's units; values unrounded)."""
     from dxreport.domain.succession import load_succession
 
@@ -357,7 +424,7 @@ def history_frames(observations: pd.DataFrame, units: pd.DataFrame, root: Path, 
     periods = [p.shift(-k).id for k in range(quarters - 1, -1, -1)]
     out = {}
     for fw in frameworks.city_frameworks(Path(root), Path(city_dir).name):
-        table = unit_index.unit_index(observations, fw, units, periods=periods, succession=succession)
+        table = unit_index.unit_index(observations, fw, units, periods=periods, succession=succession, assessments=assessments)
         wide = table.pivot_table(index=["unit", "name"], columns="period", values=fw.total.code, aggfunc="first")
         now = unit_index.ranking(table, p.id)
         wide = wide.reindex(pd.MultiIndex.from_frame(now[["unit", "name"]]), columns=periods)
