@@ -444,21 +444,22 @@ def outlook(aud: Audience | None, unit: str, combined: Fix, yes_no: Fix | None =
 
 
 def verification(aud: Audience, unit: str) -> pd.DataFrame:
-    """Per main index (and bonus, penalty): points possible, self-assessed, verified, and the gap (self − verified)."""
+    """Per main index (and bonus, penalty: ``adjustment``, signed): points possible, self-assessed, verified, and
+    the gap (self − verified). The totals are not sums of these rows: they stay within 0 and the maximum."""
     fw, s = aud.fw, aud.scores
     rows = []
     for i in fw.indices:
         leaves = [leaf.code for c in i.components for leaf in c.leaves()]
         own, checked = s.self_points.loc[unit, leaves], s.points.loc[unit, leaves]
-        rows.append({"code": i.code, "name": i.name, "possible": i.points,
+        rows.append({"code": i.code, "name": i.name, "possible": i.points, "adjustment": False,
                      "self_points": None if own.isna().any() else float(own.sum()),
                      "verified_points": None if checked.isna().any() else float(checked.sum())})
     for a, sign in ((fw.bonus, 1), (fw.penalty, -1)):
         if a is not None:
-            rows.append({"code": a.code, "name": a.name, "possible": sign * a.cap,
+            rows.append({"code": a.code, "name": a.name, "possible": sign * a.cap, "adjustment": True,
                          "self_points": sign * float(s.self_scored.loc[unit, a.code]),
                          "verified_points": sign * float(s.scored.loc[unit, a.code])})
-    frame = pd.DataFrame(rows, columns=["code", "name", "possible", "self_points", "verified_points"])
+    frame = pd.DataFrame(rows, columns=["code", "name", "possible", "adjustment", "self_points", "verified_points"])
     frame["gap"] = frame["self_points"] - frame["verified_points"]
     return frame
 

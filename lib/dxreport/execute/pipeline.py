@@ -12,11 +12,13 @@ from typing import Any
 
 import pandas as pd
 
+from dxreport.compute import actions as actions_
 from dxreport.compute import quality, scorecard, status, unit_status
+from dxreport.domain import frameworks
 from dxreport.domain.periods import Period
 from dxreport.domain.units import active_on, indicators_for
 from dxreport.execute.workspace import Workspace
-from dxreport.publish import analyst_text, annex, city_docx, report, scorecard_docx, scorecard_report
+from dxreport.publish import actions_report, analyst_text, annex, city_docx, report, scorecard_docx, scorecard_report
 from dxreport.publish import index_report as ranking_
 
 
@@ -60,12 +62,51 @@ def index_history(ws: Workspace, period: str, quarters: int = 4) -> dict[str, pd
                                    assessments=ws.assessments)
 
 
+def audiences(ws: Workspace, period: str) -> dict[str, actions_.Audience]:
+    """The city's index frameworks scored for ``period``, by framework id (the peers of every unit's actions)."""
+    return {fw.id: actions_.audience(ws.observations, ws.assessments, fw, ws.units, period)
+            for fw in frameworks.city_frameworks(ws.root, ws.city_dir.name)}
+
+
+def audience_of(auds: dict[str, actions_.Audience], kind: str) -> actions_.Audience | None:
+    return next((a for a in auds.values() if kind in a.fw.audience), None)
+
+
+def unit_plan(ws: Workspace, unit: str, period: str, table: pd.DataFrame, history_quarters: int = 4,
+              auds: dict[str, actions_.Audience] | None = None) -> actions_.Plan:
+    """What the unit should do next quarter and what each action is worth to its index (compute.actions.plan)."""
+    auds = audiences(ws, period) if auds is None else auds
+    p = Period.parse(period)
+    periods = [p.shift(-k).id for k in range(history_quarters - 1, -1, -1)]
+    return actions_.plan(
+        unit, period, aud=audience_of(auds, ws.units.loc[unit, "kind"]), table=table, programme=ws.programme,
+        indicators=ws.indicators, observations=ws.observations,
+        history=scorecard.submission_history(ws.submissions, ws.city, unit, periods),
+        next_deadline=scorecard.deadline_for(ws.city, p.next),
+    )
+
+
+def city_actions(ws: Workspace, tables: dict[str, Any], period: str, history_quarters: int = 4) -> dict[str, pd.DataFrame]:
+    """Every reporting unit's actions (for the annex sheet the office sends each unit its list from)."""
+    auds = audiences(ws, period)
+    out = {}
+    for u in ws.units[ws.units["kind"] != "city"].index:
+        table = tables["unit_tables"].get(u)
+        if table is None:
+            continue
+        out[u] = unit_plan(ws, u, period, table, history_quarters, auds).actions
+    return out
+
+
 def write_city(
     ws: Workspace, tables: dict[str, Any], charts: dict[str, str], *, period: str, report_date: str,
     document_number: str, sample_data: bool, out: Path, text_file: str | Path | None = None,
     ranking: dict[str, Any] | None = None, quality: dict[str, Any] | None = None,
+    actions: dict[str, pd.DataFrame] | None = None,
 ) -> dict[str, Path]:
     """Write the city report (HTML, PDF, Word), its Excel annex and the CSV tables behind it.
+
+    ``actions`` (:func:`city_actions`, computed when not given) is the annex's sheet of every unit's actions.
 
     ``text_file``: the analyst's text (default ``params/<city>-<period>.text.md``). With a document number
     the report is final, and a text with placeholders or empty required sections stops it.
@@ -87,7 +128,10 @@ def write_city(
     csv_tables = {"status": table, "units": tables["overview"], "trace": status.trace(ws.observations, ws.programme, [period])}
     csv_tables.update({f"index_{key}": frame for key, frame in ranking_.index_frames(ranking).items()})
     written = report.write_tables(csv_tables, out)
-    written["annex"] = annex.write_annex(out / "annex.xlsx", table, extra=ranking_.annex_sheets(ranking))
+    actions = city_actions(ws, tables, period) if actions is None else actions
+    names = ws.units["name"].to_dict()
+    extra = {**ranking_.annex_sheets(ranking), actions_report.ANNEX_SHEET: actions_report.annex_frame(actions, names)}
+    written["annex"] = annex.write_annex(out / "annex.xlsx", table, extra=extra)
     written.update(report.write_city_report(context, out, ws.root))
     images = {"status_by_pillar": report.status_chart(table, ws.root, ws.programme.group_names(), png=True),
               "heatmap": report.heatmap_chart(tables["matrix"], ws.units, ws.root, png=True) if charts.get("heatmap") else b""}
@@ -119,20 +163,32 @@ def appendix_number(ws: Workspace, unit: str, period: str) -> int:
 def write_scorecard(
     ws: Workspace, unit: str, table: pd.DataFrame, chart: str, *, period: str, report_date: str, sample_data: bool,
     out: Path, history_quarters: int = 4, ranking: dict[str, Any] | None = None, document_number: str = "",
+    plan: actions_.Plan | None = None,
 ) -> dict[str, Path]:
-    """Write the unit's scorecard (HTML, PDF, Word): an appendix of the city report, under its number and date."""
+    """Write the unit's scorecard (HTML, PDF, Word): an appendix of the city report, under its number and date.
+
+    It opens with the unit's actions (``plan``: :func:`unit_plan`, computed when not given), also written as
+    ``actions.csv`` beside it.
+    """
     periods = [Period.parse(period).shift(-k).id for k in range(history_quarters - 1, -1, -1)]
     row = ws.units.loc[unit]
     sent = scorecard.submission_history(ws.submissions, ws.city, unit, periods,
                                         starts=scorecard.reporting_starts(ws.city, ws.submissions, row["valid_from"]))
+    auds = audiences(ws, period)
+    aud = audience_of(auds, row["kind"])
+    plan = unit_plan(ws, unit, period, table, history_quarters, auds) if plan is None else plan
+    ranked = aud is not None and unit in aud.totals.index and not pd.isna(aud.totals[unit])
     context = scorecard_report.scorecard_context(
         city=ws.city, unit={"code": unit, "name": row["name"], "kind": row["kind"]}, period=period,
         report_date=report_date, table=table, submissions=sent, chart_svg=chart,
         sample_mark=report.SAMPLE_MARK if sample_data else "", ranking=ranking,
         checks=unit_checks(ws, unit, period), document_number=document_number,
-        appendix=f"3.{appendix_number(ws, unit, period)}",
+        appendix=f"3.{appendix_number(ws, unit, period)}", actions=plan.actions, outlook=plan.outlook,
+        verification=actions_.verification(aud, unit) if ranked else None,
+        gaps=actions_.item_gaps(aud, unit, limit=5) if ranked else None,
     )
-    written = report.write_tables({"unit_status": table.drop(columns=["history"]) if len(table) else table}, out)
+    written = report.write_tables({"unit_status": table.drop(columns=["history"]) if len(table) else table,
+                                   "actions": actions_report.csv_frame(plan.actions)}, out)
     written.update(report.write_report("unit_scorecard.html.j2", context, out, ws.root))
     trend = report.unit_trend_chart(table, ws.root, png=True) if chart else b""
     written["docx"] = scorecard_docx.write_scorecard_docx(context, {"trend": trend}, out / "report.docx")

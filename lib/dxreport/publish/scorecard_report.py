@@ -10,7 +10,8 @@ from dxreport.compute.scorecard import SUBMISSION_STATES
 from dxreport.compute.status import STATUS_LABELS
 from dxreport.domain import fmt
 from dxreport.domain.config import City
-from dxreport.publish import narrative
+from dxreport.domain.periods import Period
+from dxreport.publish import actions_report, narrative
 from dxreport.publish.render import attachment_line, document_context
 
 
@@ -61,11 +62,18 @@ def scorecard_context(
     checks: pd.DataFrame | None = None,
     document_number: str = "",
     appendix: str = "",
+    actions: pd.DataFrame | None = None,
+    outlook: dict[str, Any] | None = None,
+    verification: pd.DataFrame | None = None,
+    gaps: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Plain data for templates/unit_scorecard.html.j2 and its Word file (``checks``: the unit's rows of the quality jumps table).
 
     A scorecard is an appendix of the city report (``appendix``: its number), under the report's number and
     date: the office signs the report once, and a quarter's 30 or 200 scorecards spend no number of their own.
+    ``actions`` and ``outlook`` (:func:`dxreport.compute.actions.plan`) open the scorecard; ``verification``
+    and ``gaps`` (:func:`dxreport.compute.actions.verification`, :func:`~dxreport.compute.actions.item_gaps`)
+    set the self-assessed and verified points side by side.
     """
     rows = []
     for r in table.to_dict("records"):
@@ -91,4 +99,54 @@ def scorecard_context(
         "checks": check_rows(checks) if checks is not None else [],
         "chart_trend": chart_svg,
         "ranking": ranking,
+        "actions": actions_report.rows(actions) if actions is not None else [],
+        "outlook": actions_report.outlook_text(outlook or {}, period),
+        "next_period_label": fmt.lower_first(fmt.period_label(Period.parse(period).next)),
+        "verification": _with_totals(verification_rows(verification), ranking),
+        "gaps": gap_rows(gaps),
     }
+
+
+def verification_rows(table: pd.DataFrame | None) -> dict[str, Any] | None:
+    """Per group: points possible, self-assessed, verified and the gap; with the totals (None without a table)."""
+    if table is None or table.empty:
+        return None
+    rows = []
+    for r in table.to_dict("records"):
+        signed = bool(r["adjustment"])  # bonus and penalty read as signed points
+        show = (lambda v: fmt.signed(v, 2)) if signed else (lambda v: fmt.number(v, 2))
+        rows.append({"code": r["code"], "name": r["name"],
+                     "possible": (fmt.signed(r["possible"], 2) if signed else fmt.number_auto(r["possible"], 2)),
+                     "adjustment": signed,
+                     "self": show(r["self_points"]) if r["self_points"] is not None and not pd.isna(r["self_points"]) else fmt.MISSING,
+                     "verified": show(r["verified_points"]) if r["verified_points"] is not None and not pd.isna(r["verified_points"]) else fmt.MISSING,
+                     "gap": fmt.number(r["gap"], 2) if r["gap"] is not None and not pd.isna(r["gap"]) else fmt.MISSING,
+                     "differs": r["gap"] is not None and not pd.isna(r["gap"]) and abs(r["gap"]) >= 0.005})
+    return {"rows": rows}
+
+
+def _with_totals(rows: dict[str, Any] | None, ranking: dict[str, Any] | None) -> dict[str, Any] | None:
+    if rows is None or not ranking or ranking.get("points") is None:
+        return rows
+    return dict(rows, totals=totals_row(ranking.get("self_points"), ranking["points"], ranking.get("decimals", 2)))
+
+
+def totals_row(self_points: float | None, points: float | None, decimals: int = 2) -> dict[str, str]:
+    """The self-assessed and verified totals (within 0 and the maximum) and their gap."""
+    gap = None if self_points is None or points is None else self_points - points
+    return {"self": fmt.number(self_points, decimals), "verified": fmt.number(points, decimals), "gap": fmt.number(gap, decimals)}
+
+
+GAP_REASONS = {"no_evidence": "thiếu tài liệu kiểm chứng: 0 điểm khi thẩm định", "verified_lower": "kết quả thẩm định thấp hơn"}
+
+
+def gap_rows(gaps: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """The items where self-assessment and verification differ most, as the scorecard lists them."""
+    out = []
+    for r in gaps.to_dict("records") if gaps is not None and len(gaps) else []:
+        show = {"measure": r["measure"], "unit_of_measure": "%" if r["measure"] == "share" else ""}
+        out.append({"code": r["code"], "name": r["name"], "group": r["group"],
+                    "self": f"{actions_report.value_text(show, r['self_value'])} ({fmt.number(r['self_points'], 2)} điểm)",
+                    "verified": f"{actions_report.value_text(show, r['verified_value'])} ({fmt.number(r['verified_points'], 2)} điểm)",
+                    "gap": fmt.number(r["gap"], 2), "reason": GAP_REASONS[r["reason"]]})
+    return out
