@@ -32,8 +32,13 @@ def observations(sample_db):
 
 
 @pytest.fixture(scope="module")
-def context(observations, units, root, city_dir):
-    return ranking.ranking_context(observations, units, root, city_dir, PERIOD)
+def assessments(sample_db):
+    return store.load_assessments(sample_db)
+
+
+@pytest.fixture(scope="module")
+def context(observations, units, root, city_dir, assessments):
+    return ranking.ranking_context(observations, units, root, city_dir, PERIOD, assessments=assessments)
 
 
 def partial(root, ctx) -> str:
@@ -45,17 +50,24 @@ def blocks(html: str) -> dict[str, str]:
     return dict(re.findall(r'<section class="ranking-block" id="xep-hang-(\w+)">(.*?)</section>', html, re.S))
 
 
-def test_ranks_and_changes_match_unit_index(context, observations, units, root, city_dir):
+def test_ranks_and_changes_match_unit_index(context, observations, units, root, city_dir, assessments):
     succession = load_succession(city_dir, units)
     assert [a["framework_id"] for a in context["audiences"]] == ["danang-dvi-so", "danang-dvi-xa"]
     for a in context["audiences"]:
         fw = frameworks.load(a["framework_id"], root)
-        expected = unit_index.ranking(unit_index.unit_index(observations, fw, units, succession=succession), PERIOD)
+        expected = unit_index.ranking(unit_index.unit_index(observations, fw, units, succession=succession,
+                                                            assessments=assessments), PERIOD)
         assert [r["unit"] for r in a["rows"]] == expected["unit"].tolist()
         for column in ("rank", "previous_rank", "rank_change"):
             assert [r[column] for r in a["rows"]] == [None if pd.isna(v) else int(v) for v in expected[column]]
         assert [r["total"] for r in a["rows"] if r["total"] is not None] == pytest.approx(expected["DVI"].dropna().tolist())
         assert [r["indices"] for r in a["rows"]][0] == pytest.approx(expected.loc[0, fw.codes("index")].tolist())
+        assert [r["points"] for r in a["rows"] if r["points"] is not None] == pytest.approx(expected["points"].dropna().tolist())
+        assert [r["band"] for r in a["rows"]] == [b if isinstance(b, str) else None for b in expected["band"]]
+        assert [r["self_points"] for r in a["rows"] if r["self_points"] is not None] == pytest.approx(
+            expected["self_points"].dropna().tolist())
+        top = a["rows"][0]  # per main index: its value × its points; the total adds bonus and subtracts penalty
+        assert sum(top["index_points"]) + top["bonus"] - top["penalty"] == pytest.approx(top["points"])
         assert a["ranked_count"] == expected["rank"].notna().sum() and a["unit_count"] == len(expected)
         for r in a["rows"]:
             word = {"up": "tăng", "down": "giảm", "same": "giữ nguyên", "new": "chưa xếp hạng", "unranked": "không xếp hạng"}
@@ -63,8 +75,9 @@ def test_ranks_and_changes_match_unit_index(context, observations, units, root, 
             if r["rank_change"]:
                 assert f"{abs(r['rank_change'])} bậc" in r["change_label"]
     so = {r["unit"]: r for r in context["audiences"][0]["rows"]}
-    assert so["SXD"]["rank"] == 1 and so["SXD"]["change_symbol"] == "↑" and so["SXD"]["change_label"] == "tăng 3 bậc"
-    assert so["SNV"]["change_label"] == "giảm 9 bậc"
+    assert so["TTTP"]["rank"] == 1 and so["TTTP"]["change_symbol"] == "↑" and so["TTTP"]["change_label"] == "tăng 3 bậc"
+    assert so["TTTP"]["index_change_text"] == "+1,11 điểm" and so["TTTP"]["band"] == "Tốt"
+    assert so["SNV"]["change_label"] == "giảm 3 bậc" and so["SCT"]["band"] == "Trung bình khá"
     assert so["SDL"]["rank"] is None and so["SDL"]["reason"] == "chưa gửi số liệu"
     assert context["audiences"][0]["unranked"] == [{"unit": "SDL", "name": "Sở Du lịch", "reason": "chưa gửi số liệu"}]
     xa = {r["unit"]: r for r in context["audiences"][1]["rows"]}
@@ -86,15 +99,15 @@ def test_sentences_state_only_figures_of_the_table(root, context):
         for figure in figures:
             assert re.search(rf"(?<![\d,/]){re.escape(figure)}(?![\d,/])", table), (a["key"], figure)
     so = context["audiences"][0]["summary"]
-    assert "dẫn đầu là Sở Xây dựng (0,9487)" in so and "thấp nhất là Sở Tư pháp (0,5212, hạng 14)" in so
-    assert "14/15" in so and "Sở Du lịch (chưa gửi số liệu)" in so
+    assert "dẫn đầu là Thanh tra thành phố (86,96 điểm)" in so and "thấp nhất là Sở Công Thương (57,03 điểm, hạng 14)" in so
+    assert "14/15" in so and "Sở Du lịch (chưa gửi số liệu)" in so and "Xếp loại: tốt 9; khá 4; trung bình khá 1." in so
 
 
-def test_unit_text_is_escaped_and_charts_are_ours(root, observations, units, city_dir):
+def test_unit_text_is_escaped_and_charts_are_ours(root, observations, units, city_dir, assessments):
     named = units.copy()
-    named.loc["SXD", "name"] = INJECTED
+    named.loc["TTTP", "name"] = INJECTED  # the leader: named in the sentence and the table
     named.loc["X-BNA", "name"] = "<b>Xã</b> Bà Nà"
-    ctx = ranking.ranking_context(observations, named, root, city_dir, PERIOD)
+    ctx = ranking.ranking_context(observations, named, root, city_dir, PERIOD, assessments=assessments)
     html = partial(root, ctx)
     assert "<script" not in html and "<b>Xã</b>" not in html
     assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 2  # sentence and table
@@ -105,33 +118,39 @@ def test_unit_text_is_escaped_and_charts_are_ours(root, observations, units, cit
     assert html.count("<svg") == 4 and html.count("<figure") == 4
 
 
-def test_a_unit_without_a_component_is_named_with_the_reason(observations, units, root, city_dir):
+def test_a_unit_without_a_component_is_named_with_the_reason(observations, units, root, city_dir, assessments):
     partial_obs = observations[~((observations["unit"] == "STP") & (observations["indicator"] == "DL_MO"))]
     zero = partial_obs.copy()
     zero.loc[(zero["unit"] == "SNV") & (zero["indicator"] == "HS_TONG") & (zero["period"] == PERIOD), "value"] = 0
-    ctx = ranking.ranking_context(zero, units, root, city_dir, PERIOD, draw=False)
+    sheets = assessments[~((assessments["unit"] == "SYT") & (assessments["period"] == PERIOD))]
+    sheets = sheets[~((sheets["unit"] == "STC") & (sheets["period"] == PERIOD) & (sheets["item"] == "3.1"))]
+    ctx = ranking.ranking_context(zero, units, root, city_dir, PERIOD, draw=False, assessments=sheets)
     reasons = {u["unit"]: u["reason"] for u in ctx["audiences"][0]["unranked"]}
-    assert reasons["STP"] == "chưa đủ số liệu để tính DL_MOCONG (thiếu DL_MO)"
-    assert reasons["SNV"] == "chưa đủ số liệu để tính DVC_HS (HS_TONG bằng 0)"
+    assert reasons["STP"] == "chưa đủ số liệu để tính 4.1 (thiếu DL_MO)"
+    assert reasons["SNV"] == "chưa đủ số liệu để tính 5.1 (HS_TONG bằng 0)"
+    assert reasons["SYT"] == "chưa đủ số liệu để tính chưa có phiếu tự đánh giá, thẩm định"
+    assert reasons["STC"] == "chưa đủ số liệu để tính 3.1 (chưa đánh giá)"
     assert ctx["audiences"][0]["charts"] == {"bars": "", "radar": ""}
 
 
 def test_scorecard_slot_and_annex(root, context, sample_db, tmp_path):
     ws = open_city("danang", root, None, sample_db)
     snv = pipeline.unit_ranking(ws, "SNV", PERIOD, context)
-    assert snv["value"] == pytest.approx(0.7331622787) and (snv["rank"], snv["of"], snv["rank_change"]) == (12, 14, -9)
-    assert snv["audience"] == "Sở, ban, ngành" and [i["code"] for i in snv["indices"]] == ["DVC", "NTS", "DLS"]
+    assert snv["value"] == pytest.approx(0.7565974768) and (snv["rank"], snv["of"], snv["rank_change"]) == (11, 14, -3)
+    assert snv["points"] == pytest.approx(75.65974768) and snv["band"] == "Khá" and snv["report_as"] == "points"
+    assert snv["audience"] == "Sở, ban, ngành" and [i["code"] for i in snv["indices"]] == ["NTS", "TCS", "HTS", "UDS", "DVC", "NLS"]
     assert pipeline.unit_ranking(ws, "SNV", PERIOD) == snv  # computed on its own, the same
     assert pipeline.unit_ranking(ws, "DN", PERIOD, context) is None
-    for unit, words in (("SNV", ["Chỉ số của đơn vị: 0,7332; xếp hạng 12/14 sở, ban, ngành có chỉ số",
-                                 "↓ giảm 9 bậc, chỉ số −0,2052 so với Quý II/2026, khi đó xếp hạng 3", "Dữ liệu số (DLS)"]),
+    for unit, words in (("SNV", ["Tổng điểm của đơn vị (sau thẩm định): 75,66/100 điểm, xếp loại khá; xếp hạng 11/14 sở, "
+                                 "ban, ngành có chỉ số", "↓ giảm 3 bậc, −7,02 điểm so với Quý II/2026, khi đó xếp hạng 8",
+                                 "(điểm mẫu: quyết định chưa công bố điểm từng nhóm)"]),
                         ("SDL", ["Đơn vị chưa có chỉ số kỳ này: chưa gửi số liệu"])):
         ctx = scorecard_report.scorecard_context(
             city=ws.city, unit={"code": unit, "name": ws.units.loc[unit, "name"], "kind": "department"}, period=PERIOD,
             report_date="2026-10-05", table=pipeline.unit_table(ws, unit, PERIOD, status.Thresholds()),
             submissions=[], chart_svg="", sample_mark="", ranking=pipeline.unit_ranking(ws, unit, PERIOD, context))
         html = render.render_html(root / "templates", "unit_scorecard.html.j2", ctx)
-        assert "2. Chỉ số chuyển đổi số của đơn vị" in html and "3. Tình hình gửi số liệu" in html
+        assert "1. Chỉ số chuyển đổi số của đơn vị" in html and "3. Tình hình gửi số liệu" in html  # no actions given
         for w in words:
             assert w in html
     sheets = ranking.annex_sheets(context)
@@ -145,8 +164,12 @@ def test_scorecard_slot_and_annex(root, context, sample_db, tmp_path):
     header = [c.value for c in ws_so[1]]
     assert header[:3] == ["Hạng", "Mã đơn vị", "Đơn vị"] and "Chỉ số chuyển đổi số đơn vị (DVI)" in header
     total = header.index("Chỉ số chuyển đổi số đơn vị (DVI)") + 1
-    assert ws_so.cell(2, 1).value == 1 and ws_so.cell(2, 2).value == "SXD"
-    assert isinstance(ws_so.cell(2, total).value, float) and ws_so.cell(2, total).number_format == "0.0000"
+    assert ws_so.cell(2, 1).value == 1 and ws_so.cell(2, 2).value == "TTTP"
+    assert isinstance(ws_so.cell(2, total).value, float) and ws_so.cell(2, total).number_format == "0.0000"  # 4 decimals
+    assert ws_so.cell(2, total).value == pytest.approx(0.8695861356)
+    points = header.index("Tổng điểm (trên 100)") + 1
+    assert ws_so.cell(2, points).value == pytest.approx(86.95861356) and ws_so.cell(2, header.index("Xếp loại") + 1).value == "Tốt"
+    assert {"Tổng điểm tự đánh giá", "Điểm thưởng (tối đa 5)", "Điểm trừ (tối đa 10)"} <= set(header)
     last = ws_so.max_row
     assert ws_so.cell(last, 2).value == "SDL" and ws_so.cell(last, 1).value is None and ws_so.cell(last, total).value is None
 
@@ -167,12 +190,20 @@ def test_city_report_has_section_three(root, sample_db, context, tmp_path, monke
         assert a["summary"] in section
     assert {"index_so", "index_xa"} <= set(written)
     csv = pd.read_csv(written["index_so"])
-    assert csv.loc[0, "Mã đơn vị"] == "SXD" and csv.loc[0, "Hạng"] == 1
-    assert "ChiSo_PhuongXa" in load_workbook(written["annex"]).sheetnames
+    assert csv.loc[0, "Mã đơn vị"] == "TTTP" and csv.loc[0, "Hạng"] == 1
+    book = load_workbook(written["annex"])
+    assert "ChiSo_PhuongXa" in book.sheetnames and "ViecCanLam" in book.sheetnames
+    todo = book["ViecCanLam"]
+    header = [c.value for c in todo[1]]
+    assert header[:4] == ["Mã đơn vị", "Đơn vị", "Thứ tự", "Mã mục"] and "Điểm tăng" in header
+    units_listed = {todo.cell(r, 1).value for r in range(2, todo.max_row + 1)}
+    assert {"SCT", "P-TKH", "SDL", "X-BNA"} <= units_listed  # every unit with something to do, reports missing included
+    # the table shows points on the framework's scale and bands; the 4-decimal index is in the annex only
+    assert "86,96" in section and "Xếp loại" in section and "0,8696" not in section
 
 
-def test_same_inputs_same_section_bytes(root, observations, units, city_dir, context):
-    again = ranking.ranking_context(observations, units, root, city_dir, PERIOD)
+def test_same_inputs_same_section_bytes(root, observations, units, city_dir, context, assessments):
+    again = ranking.ranking_context(observations, units, root, city_dir, PERIOD, assessments=assessments)
     assert partial(root, again) == partial(root, context)
 
 

@@ -336,9 +336,12 @@ def test_a_new_ward_is_compared_with_its_predecessor_district(root, units, table
 def test_unit_index_over_the_sample_store(root, units, sample_db):
     from dxreport.store import load_observations
 
+    from dxreport.store import load_assessments
+
     obs = load_observations(sample_db)
+    sheets = load_assessments(sample_db)
     for framework_id in ("danang-dvi-so", "danang-dvi-xa"):
-        table = unit_index.unit_index(obs, frameworks.load(framework_id, root), units)
+        table = unit_index.unit_index(obs, frameworks.load(framework_id, root), units, assessments=sheets)
         assert set(table["period"]) == set(obs["period"])
         values = table[["DVC", "NTS", "DVI"]].dropna()
         assert ((values >= 0) & (values <= 1)).all().all()
@@ -347,6 +350,8 @@ def test_unit_index_over_the_sample_store(root, units, sample_db):
             assert len(ranked) >= 2 and ranked["rank"].min() == 1
             shown = ranked["DVI"].map(scoring.publish)
             assert all(r == 1 + (shown > v).sum() for r, v in zip(ranked["rank"], shown))
+            assert (ranked["points"] <= 100 + 1e-9).all() and ranked["band"].notna().all()
+            assert (ranked["self_points"] >= ranked["points"] - ranked["bonus"] - 1e-9).all()
 
 
 # Charts ---------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ _ARGPARSE_VI = {
 argparse._ = lambda text: _ARGPARSE_VI.get(text, text)
 
 # One module per sub-command under dxreport/commands/, each with register(subparsers).
-COMMANDS = ["run", "cycle", "template", "check", "ingest", "score", "new_city", "check_config", "sample"]
+COMMANDS = ["run", "cycle", "template", "check", "ingest", "score", "new_city", "check_config", "sample", "check_framework"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,4 +1,6 @@
-"""``dxreport score --framework ID INPUT [--merge MAP] [--output OUT]``: compute and rank index values.
+"""``dxreport score --framework ID | --framework-file F.yaml  INPUT [--merge MAP] [--output OUT]``: compute and rank index values.
+
+A framework published in points (``total.report_as: points``) adds its points and, with bands, each unit's band.
 
 The reading and checking of INPUT and MAP is in :mod:`dxreport.intake.score_input`,
 imported only when this command runs, so other commands start without pandas.
@@ -20,7 +22,13 @@ def _score(args: argparse.Namespace) -> int:
     from dxreport.intake.score_input import parse_input, parse_merge
     from dxreport.publish.score_table import to_csv
 
-    fw = frameworks.load(args.framework, paths.find_root())
+    if args.framework_file:  # a file the user names: loaded and checked as it is, never looked up by id
+        path = Path(args.framework_file)
+        if path.is_dir() or path.suffix.lower() not in (".yaml", ".yml"):
+            raise ConfigError(path, None, "--framework-file cần chỉ đến một tệp bộ chỉ số .yaml")
+        fw = frameworks.load_file(path)
+    else:
+        fw = frameworks.load(args.framework, paths.find_root())
     source = Path(args.input)
     for given, option in ((source, "INPUT"), (Path(args.merge) if args.merge else None, "--merge")):
         if given is not None and given.is_dir():
@@ -44,7 +52,9 @@ def _score(args: argparse.Namespace) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("score", help="tính và xếp hạng chỉ số (DTI…) từ giá trị ở một cấp")
-    p.add_argument("--framework", required=True, metavar="ID", help="mã bộ chỉ số, ví dụ dti-2022")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--framework", metavar="ID", help="mã bộ chỉ số trong data/frameworks, ví dụ dti-2022")
+    which.add_argument("--framework-file", metavar="TỆP", help="tệp bộ chỉ số .yaml ở nơi khác (ví dụ bộ chỉ số đang soạn)")
     p.add_argument("input", metavar="INPUT", help="tệp CSV (UTF-8) hoặc XLSX: cột 'unit' và một cột cho mỗi mã chỉ số")
     p.add_argument("--merge", metavar="MAP", help="tệp CSV 'unit,into' (hoặc bảng kế thừa 'predecessor,successor'): "
                    "gộp đơn vị bằng trung bình cộng giá trị trước khi tính")

@@ -225,10 +225,11 @@ def yesno_actions(unit: str, aud: Audience | None, table: pd.DataFrame, programm
         r = by_target.get(t.code) if t else None
         peers = peer_obs[peer_obs["indicator"] == code]["value"]
         name = item.name if item is not None else (t.name if t else indicators[code].name)
+        running = r is not None and not r["final"]  # an expired target's final result is no call to act
         out.append((_row(unit, YESNO, item.code if item is not None else code, name, indicator=code, measure="yesno",
                          unit_of_measure="", current=0.0, needed=1.0, needed_deadline=1.0, peer_median=_median(peers),
-                         target=t.code if t and r else None, status=r["status"] if r else None,
-                         deadline=t.deadline if t and r else None),
+                         target=t.code if running else None, status=r["status"] if running else None,
+                         deadline=t.deadline if running else None),
                     Fix(indicators={code: 1.0})))
     if aud is None or unit not in aud.scores.measured.index:
         return out
@@ -275,7 +276,8 @@ def index_item_actions(unit: str, aud: Audience, indicators: dict[str, Indicator
         measure = "yesno" if c.rule == "yesno" else ("points" if c.rule == "points" else ("share" if share else "number"))
         uom = "%" if share else ""
         peer = _median(_peer_values(aud, c.code))
-        if c.code in s.no_evidence.columns and bool(s.no_evidence.loc[unit, c.code]) and s.self_points.loc[unit, c.code] > 0:
+        lacks_evidence = c.code in s.no_evidence.columns and bool(s.no_evidence.loc[unit, c.code])
+        if lacks_evidence and component_points(c, value) > 0:  # the evidence alone would give the verified value its points
             own = s.self_measured.loc[unit, c.code]
             out.append((_row(unit, EVIDENCE, c.code, c.name, measure=measure, unit_of_measure=uom, current=own, needed=own,
                              needed_deadline=own, peer_median=peer, note=c.evidence or ""),

@@ -127,9 +127,8 @@ def audience_summary(audience: dict[str, Any], period: str) -> str:
     if last != 1:
         text += f", thấp nhất là {_join([r['name'] for r in worst])} ({total_text(audience, worst[0])}, hạng {fmt.number(last)})"
     text += "."
-    if audience.get("bands"):
-        counts = [(b["name"], sum(r["band"] == b["name"] for r in ranked)) for b in reversed(audience["bands"])]
-        text += " Xếp loại: " + "; ".join(f"{name.lower()} {fmt.number(n)}" for name, n in counts if n) + "."
+    if audience.get("band_counts"):
+        text += " Xếp loại: " + "; ".join(f"{b['name'].lower()} {fmt.number(b['count'])}" for b in audience["band_counts"]) + "."
     rose = _biggest_move(ranked, +1, f" so với {previous}")
     if not rose and any(r["previous_rank"] is not None for r in ranked):
         rose = f" Không {who} nào tăng hạng so với {previous}."
@@ -246,6 +245,8 @@ def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFr
             audience["charts"]["radar"] = charts.to_svg(charts.radar(
                 [i.name for i in fw.indices],
                 [{"label": f"{r['rank']}. {r['name']}", "values": r["indices"]} for r in shown]))
+    audience["band_counts"] = [{"name": b.name, "count": n} for b in reversed(fw.bands)
+                               if (n := sum(r["band"] == b.name for r in rows if r["rank"] is not None))]
     audience["summary"] = audience_summary(audience, period)
     return audience
 
