@@ -4,7 +4,8 @@
 about 2.66 million observations in a real DuckDB file. Timed: loading the
 eight quarters from the store, the status of every target of the programme
 in every province (with the previous quarter and the history the projection
-uses), the commune index (Đà Nẵng's commune framework) with ranks and rank
+uses), the commune index (Đà Nẵng's commune framework, its assessed items
+from a synthetic assessment sheet per commune and quarter) with ranks and rank
 changes, and each province's index from its communes' measured values.
 Generating the data is not timed. Run alone (``python bench/national.py``)
 it prints JSON; ``bench/run.py`` runs it in a child process so the peak
@@ -61,8 +62,29 @@ def synthetic_store(db: Path) -> dict:
         "period": np.tile(periods, n_c * n_i),
         "value": values.reshape(-1),
     })
+    from dxreport.domain.frameworks import load
+
+    assessed = load("danang-dvi-xa", ROOT).assessed_items()
+    recent = periods[-2:]
+    n_s = len(communes) * len(recent) * len(assessed)
+    own = rng.uniform(0.6, 1.0, size=n_s)
+    sheets = pd.DataFrame({  # one assessment sheet per commune and recent quarter: self-assessed, some verified lower
+        "framework": "danang-dvi-xa",
+        "unit": np.repeat(communes, len(recent) * len(assessed)),
+        "period": np.tile(np.repeat(recent, len(assessed)), len(communes)),
+        "item": np.tile([c.code for c in assessed], len(communes) * len(recent)),
+        "self_value": own, "evidence": np.where(rng.random(n_s) < 0.9, "Văn bản kèm theo", ""),
+        "verified_value": np.where(rng.random(n_s) < 0.2, own - 0.1, np.nan),
+    })
+    for c in assessed:  # yes/no items 1/0, points within their maximum
+        hit = sheets["item"] == c.code
+        if c.rule == "yesno":
+            sheets.loc[hit, ["self_value", "verified_value"]] = (sheets.loc[hit, ["self_value", "verified_value"]] > 0.7).astype(float)
+        elif c.rule == "points":
+            sheets.loc[hit, ["self_value", "verified_value"]] = 0.0
     with duckdb.connect(str(db)) as con:
         con.execute("CREATE TABLE observations AS SELECT * FROM frame")
+        con.execute("CREATE TABLE sheets AS SELECT * FROM sheets")
     units = pd.DataFrame({
         "code": communes, "name": [f"Xã {c}" for c in communes], "kind": "commune",
         "parent": [province_of[c] for c in communes], "valid_from": pd.Timestamp("2025-07-01").date(), "valid_to": None,
@@ -96,9 +118,11 @@ def timed_work(db: Path, units: pd.DataFrame, periods: list[str]) -> dict:
                 for r in current.itertuples()]
     # the commune index, ranked, with rank change since the previous quarter
     recent = obs[obs["period"].isin(periods[-2:])]
-    communes = unit_index.unit_index(recent, fw, units, periods=[PERIOD])
+    with duckdb.connect(str(db), read_only=True) as con:
+        sheets = con.execute("SELECT * FROM sheets").df()
+    communes = unit_index.unit_index(recent, fw, units, periods=[PERIOD], assessments=sheets)
     # each province's index from its communes' measured values (the ministry's merge-by-mean rule)
-    measured = unit_index.measured_values(recent, fw, PERIOD, units.index.tolist())
+    measured = unit_index.score_period(recent, fw, PERIOD, units.index.tolist(), sheets).measured
     provinces = scoring.score(measured.groupby(units["parent"]).mean(), fw, "component")
     return {"observations": len(obs), "province_status_rows": len(statuses), "commune_ranked": int(communes["rank"].notna().sum()),
             "provinces_ranked": int(provinces["rank"].notna().sum())}

@@ -125,3 +125,19 @@ def test_sample_sheets_are_in_the_sample_store(sample_db):
     assert set(q3["framework"]) == {"danang-dvi-so", "danang-dvi-xa"}
     assert "SDL" not in set(q3["unit"]) and "X-BNA" not in set(q3["unit"])  # no report, no sheet
     assert q3["assessor"].str.contains("dữ liệu mẫu").all()
+
+
+def test_blank_sheets_from_the_template_command_ask_for_the_self_assessment(tmp_path, root):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "dxreport.cli", "template", "--city", "danang", "--period", "2026-Q4",
+                           "--danh-gia", "--out", str(tmp_path)], capture_output=True, text=True, cwd=root)
+    assert done.returncode == 0, done.stderr
+    sheets = sorted((tmp_path / "danh-gia").glob("*.xlsx"))
+    assert {p.stem for p in sheets} >= {"SCT", "P-TKH"} and "DN" not in {p.stem for p in sheets}
+    checked = subprocess.run([sys.executable, "-m", "dxreport.cli", "check", str(tmp_path / "danh-gia" / "SCT.xlsx")],
+                             capture_output=True, text=True, cwd=root)
+    assert checked.returncode == 1
+    assert ("Tệp SCT.xlsx, trang 'DanhGia', dòng 12, cột E: tiêu chí 2.1 chưa có kết quả tự đánh giá. Cách sửa: đơn vị "
+            "ghi kết quả tự đánh giá của mình (và tài liệu kiểm chứng) trước khi gửi") in checked.stdout

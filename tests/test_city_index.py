@@ -211,7 +211,7 @@ def test_self_assessed_and_verified_totals_and_evidence_rule(root, city_dir):
     obs = pd.DataFrame([(u, i, "2026-Q3", v) for u in ("SNV", "STP") for i, v in
                         (("HS_TONG", 100), ("HS_TT", 90), ("PHI_TONG", 100), ("PHI_TT", 70), ("DAU_MOI", 1), ("DL_MO", 1))],
                        columns=["unit", "indicator", "period", "value"])
-    full = {"2.1": 1, "2.2": 1, "3.1": 1.0, "4.2.1": 0.95, "4.2.2": None, "6.1": 1.0}
+    full = {"2.1": 1, "2.2": 1, "3.1": 1.0, "4.2.1": 0.95, "6.1": 1.0}  # 4.2.2 is the office's: below
     rows = [_sheet("SNV", i, v, "Văn bản số 1", None) for i, v in full.items()]
     rows += [_sheet("SNV", "4.2.2", None, "", 1.0), _sheet("SNV", "T.1", None, "", 1.0), _sheet("SNV", "T.2", None, "", 1.0)]
     rows += [_sheet("STP", i, v, "Văn bản số 2", None) for i, v in full.items()]

@@ -1,7 +1,9 @@
-"""``dxreport template --city C --period P [--unit U] [--out DIR] [--db PATH]``: blank workbooks for units.
+"""``dxreport template --city C --period P [--unit U] [--out DIR] [--db PATH] [--danh-gia]``: blank workbooks for units.
 
 One workbook per unit, listing exactly the indicators that unit reports, with
-last period's value from the store when ``--db`` is given.
+last period's value from the store when ``--db`` is given. With ``--danh-gia``,
+the blank assessment sheets of the city's index instead (``<out>/danh-gia/<unit>.xlsx``:
+one per unit a framework with assessed items scores).
 """
 
 from __future__ import annotations
@@ -45,6 +47,20 @@ def _template(args: argparse.Namespace) -> int:
         obs = store.load_observations(args.db, [period.previous.id])
         previous = {(u, i): v for u, i, v in zip(obs["unit"], obs["indicator"], obs["value"]) if v == v}
     out = Path(args.out) if args.out else root / "build" / "bieu-mau" / city_dir.name / period.id
+    if args.danh_gia:
+        from dxreport.domain import frameworks
+        from dxreport.intake.assessment import write_assessment
+
+        count = 0
+        for fw in frameworks.city_frameworks(root, city_dir.name):
+            if not fw.assessed_items():
+                continue
+            for unit in active[active["kind"].isin(fw.audience)].itertuples():
+                write_assessment(out / "danh-gia" / f"{unit.code}.xlsx", framework=fw, unit=unit.code, unit_name=unit.name,
+                                 period=period.id)
+                count += 1
+        print(f"Đã tạo {count} phiếu tự đánh giá kỳ {period.id} trong {out / 'danh-gia'}")
+        return 0
     for unit in active.itertuples():
         items = indicators_for(unit.code, units, indicators)
         rows = blank_rows(items, {i.code: previous.get((unit.code, i.code)) for i in items})
@@ -61,4 +77,6 @@ def register(sub) -> None:
     p.add_argument("--unit", help="chỉ tạo cho một đơn vị (mã đơn vị)")
     p.add_argument("--out", help="thư mục ghi (mặc định: build/bieu-mau/<thành phố>/<kỳ>)")
     p.add_argument("--db", help="kho DuckDB để điền giá trị kỳ trước")
+    p.add_argument("--danh-gia", action="store_true",
+                   help="tạo phiếu tự đánh giá và thẩm định chỉ số của thành phố (thay cho biểu báo cáo số liệu)")
     p.set_defaults(func=_template)

@@ -106,30 +106,50 @@ def audience(observations: pd.DataFrame, assessments: pd.DataFrame | None, fw: F
 # Rescoring ----------------------------------------------------------------------------------------
 
 
+def rescore_many(aud: Audience, cases: list[tuple[str, Fix]]) -> list[float]:
+    """Each (unit, fix)'s total (0..1) if that fix alone were done, everyone else unchanged: one scoring for all.
+
+    Every case becomes a unit of its own (``unit#n``) with the unit's figures as changed by the fix, so a
+    city's what-ifs cost one pass over the framework rather than one per action.
+    """
+    if not cases:
+        return []
+    obs_parts, sheet_parts, codes = [], [], []
+    own_obs = {u: aud.observations[aud.observations["unit"] == u] for u in {u for u, _ in cases}}
+    own_sheet = {u: aud.assessments[aud.assessments["unit"] == u] for u in own_obs}
+    for n, (unit, fix) in enumerate(cases):
+        code = f"{unit}#{n}"
+        codes.append(code)
+        obs = own_obs[unit].assign(unit=code)
+        if fix.indicators:
+            obs = obs[~obs["indicator"].isin(fix.indicators.keys())]
+            obs = pd.concat([obs, pd.DataFrame({"unit": code, "indicator": list(fix.indicators), "period": aud.period,
+                                                "value": list(fix.indicators.values())})], ignore_index=True)
+        obs_parts.append(obs)
+        sheet = own_sheet[unit].assign(unit=code)
+        touched = set(fix.verified) | set(fix.evidence)
+        if touched:
+            sheet = sheet.copy()
+            for item in touched - set(sheet["item"]):
+                sheet = pd.concat([sheet, pd.DataFrame([{"framework": aud.fw.id, "unit": code, "period": aud.period, "item": item,
+                                                          "self_value": np.nan, "evidence": "", "verified_value": np.nan}])],
+                                  ignore_index=True)
+            for item in touched:
+                hit = sheet["item"] == item
+                if item in fix.verified:
+                    sheet.loc[hit, "verified_value"] = fix.verified[item]
+                if item in fix.evidence or aud.fw.item(item).evidence_required:
+                    sheet.loc[hit, "evidence"] = sheet.loc[hit, "evidence"].fillna("").replace("", "(bổ sung)")
+        sheet_parts.append(sheet)
+    obs_all = pd.concat(obs_parts, ignore_index=True)
+    sheets_all = pd.concat(sheet_parts, ignore_index=True) if sheet_parts else None
+    scored = score_period(obs_all, aud.fw, aud.period, codes, sheets_all).scored[aud.fw.total.code]
+    return [float(scored[c]) for c in codes]
+
+
 def rescore(aud: Audience, unit: str, fix: Fix) -> float:
     """The unit's total (0..1) if ``fix`` were done, everyone else unchanged."""
-    obs = aud.observations[aud.observations["unit"] == unit].copy()
-    for code, value in fix.indicators.items():
-        hit = obs["indicator"] == code
-        if hit.any():
-            obs.loc[hit, "value"] = value
-        else:
-            obs = pd.concat([obs, pd.DataFrame([{"unit": unit, "indicator": code, "period": aud.period, "value": value}])],
-                            ignore_index=True)
-    sheet = aud.assessments[aud.assessments["unit"] == unit].copy()
-    for code in set(fix.verified) | set(fix.evidence):
-        hit = sheet["item"] == code
-        if not hit.any():
-            sheet = pd.concat([sheet, pd.DataFrame([{"framework": aud.fw.id, "unit": unit, "period": aud.period, "item": code,
-                                                      "self_value": np.nan, "evidence": "", "verified_value": np.nan}])],
-                              ignore_index=True)
-            hit = sheet["item"] == code
-        if code in fix.verified:
-            sheet.loc[hit, "verified_value"] = fix.verified[code]
-        if code in fix.evidence or aud.fw.item(code).evidence_required:
-            sheet.loc[hit, "evidence"] = sheet.loc[hit, "evidence"].fillna("").replace("", "(bổ sung)")
-    scores = score_period(obs, aud.fw, aud.period, [unit], sheet)
-    return float(scores.scored.loc[unit, aud.fw.total.code])
+    return rescore_many(aud, [(unit, fix)])[0]
 
 
 def likely_rank(aud: Audience, unit: str, total: float) -> int | None:
@@ -347,6 +367,89 @@ class Plan:
     outlook: dict
 
 
+def _peers(codes: list[str], period: str, programme: Programme, observations: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    peer_obs = observations[(observations["period"] == period) & observations["unit"].isin(codes)]
+    by_target = status_.actuals(peer_obs, programme, [period], by_unit=True) if len(peer_obs) else pd.DataFrame(
+        columns=["target", "period", "unit", "actual", "units"])
+    return peer_obs, by_target
+
+
+def gather(
+    unit: str,
+    period: str,
+    *,
+    aud: Audience | None,
+    table: pd.DataFrame,
+    programme: Programme,
+    indicators: dict[str, Indicator],
+    observations: pd.DataFrame,
+    peers: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+) -> list[tuple[dict, Fix]]:
+    """The unit's actions with an index effect, each with its fix, not yet rescored (duplicates dropped).
+
+    ``peers``: (the peers' observations this period, their own value per target), :func:`_peers`.
+    """
+    values = _unit_values(observations[observations["period"] == period], unit)
+    peer_obs, peers_by_target = peers if peers is not None else _peers(aud.units if aud is not None else [unit],
+                                                                       period, programme, observations)
+    found = target_actions(unit, period, table, programme, indicators, values, peers_by_target)
+    found += yesno_actions(unit, aud, table, programme, indicators, values, peer_obs)
+    if aud is not None:
+        found += index_item_actions(unit, aud, indicators, values)
+    out, seen = [], set()
+    for row, fix in found:
+        if (row["kind"], row["item"]) not in seen:
+            seen.add((row["kind"], row["item"]))
+            out.append((row, fix))
+    return out
+
+
+def plans(units: list[str], period: str, *, aud: Audience | None, tables: dict[str, pd.DataFrame], programme: Programme,
+          indicators: dict[str, Indicator], observations: pd.DataFrame, histories: dict[str, list[dict]] | None = None,
+          next_deadline: date | None = None) -> dict[str, "Plan"]:
+    """:func:`plan` for several units of one audience, their what-ifs rescored together (a city's annex)."""
+    shared = _peers(aud.units, period, programme, observations) if aud is not None else None
+    gathered = {u: gather(u, period, aud=aud, table=tables.get(u, pd.DataFrame()), programme=programme,
+                          indicators=indicators, observations=observations, peers=shared) for u in units}
+    now = {u: float(aud.totals.get(u, np.nan)) if aud is not None else np.nan for u in units}
+    cases = [(u, fix) for u in units for _, fix in gathered[u] if aud is not None and fix and not math.isnan(now[u])]
+    results = iter(rescore_many(aud, cases) if aud is not None else [])
+    combined_cases, out = [], {}
+    for u in units:
+        rows, combined, yes_no = [], Fix(), Fix()
+        for row, fix in gathered[u]:
+            if aud is not None and fix and not math.isnan(now[u]):
+                after = next(results)
+                row.update(total_if_fixed=after, points_if_fixed=after * aud.fw.total.points, gain=after - now[u],
+                           gain_points=(after - now[u]) * aud.fw.total.points, rank_if_fixed=likely_rank(aud, u, after),
+                           band_if_fixed=band(after, aud.fw))
+                if after > now[u] + 1e-12:
+                    combined = combined.plus(fix)
+                    if row["kind"] == YESNO:
+                        yes_no = yes_no.plus(fix)
+            rows.append(row)
+        has_sheet = None
+        if aud is not None and aud.fw.assessed_items():
+            has_sheet = bool((aud.assessments["unit"] == u).any())
+        if next_deadline is not None:
+            rows += submission_actions(u, (histories or {}).get(u, []), next_deadline, has_sheet, period)
+        frame = pd.DataFrame(rows, columns=COLUMNS)
+        if len(frame):
+            frame["_gain"] = pd.to_numeric(frame["gain"], errors="coerce").fillna(-1.0)
+            frame["_kind"] = frame["kind"].map(KIND_ORDER.index)
+            frame = frame.sort_values(["_gain", "_kind", "item"], ascending=[False, True, True], kind="stable")
+            frame = frame.drop(columns=["_gain", "_kind"]).reset_index(drop=True)
+        out[u] = frame
+        combined_cases.append((u, combined, yes_no))
+    # the outlooks: everything done together, and the yes/no items together, again in one pass
+    wanted = [(u, f) for u, c, y in combined_cases for f in (c, y) if aud is not None and f and not math.isnan(now[u])]
+    together = dict(zip([(u, i) for u, c, y in combined_cases for i, f in enumerate((c, y))
+                         if aud is not None and f and not math.isnan(now[u])], rescore_many(aud, wanted) if aud else []))
+    return {u: Plan(out[u], outlook(aud, u, together.get((u, 0)), together.get((u, 1)),
+                                    len(y.indicators) + len(y.verified)))
+            for u, c, y in combined_cases}
+
+
 def plan(
     unit: str,
     period: str,
@@ -367,42 +470,8 @@ def plan(
     next report's deadline. An action is rescored alone (``total_if_fixed``, ``gain``, ``rank_if_fixed``…);
     the outlook rescores them all together.
     """
-    values = _unit_values(observations[observations["period"] == period], unit)
-    peer_codes = aud.units if aud is not None else [unit]
-    peer_obs = observations[(observations["period"] == period) & observations["unit"].isin(peer_codes)]
-    peers = status_.actuals(peer_obs, programme, [period], by_unit=True) if len(peer_obs) else pd.DataFrame(
-        columns=["target", "period", "unit", "actual", "units"])
-    found = target_actions(unit, period, table, programme, indicators, values, peers)
-    found += yesno_actions(unit, aud, table, programme, indicators, values, peer_obs)
-    if aud is not None:
-        found += index_item_actions(unit, aud, indicators, values)
-    now = float(aud.totals.get(unit, np.nan)) if aud is not None else np.nan
-    rows, combined, yes_no, seen = [], Fix(), Fix(), set()
-    for row, fix in found:
-        if (row["kind"], row["item"]) in seen:
-            continue
-        seen.add((row["kind"], row["item"]))
-        if aud is not None and fix and not math.isnan(now):
-            after = rescore(aud, unit, fix)
-            row.update(total_if_fixed=after, points_if_fixed=after * aud.fw.total.points, gain=after - now,
-                       gain_points=(after - now) * aud.fw.total.points, rank_if_fixed=likely_rank(aud, unit, after),
-                       band_if_fixed=band(after, aud.fw))
-            if after > now:
-                combined = combined.plus(fix)
-                if row["kind"] == YESNO:
-                    yes_no = yes_no.plus(fix)
-        rows.append(row)
-    has_sheet = None
-    if aud is not None and aud.fw.assessed_items():
-        has_sheet = bool((aud.assessments["unit"] == unit).any())
-    rows += submission_actions(unit, history or [], next_deadline, has_sheet, period) if next_deadline else []
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    if len(frame):
-        frame["_gain"] = pd.to_numeric(frame["gain"], errors="coerce").fillna(-1.0)
-        frame["_kind"] = frame["kind"].map(KIND_ORDER.index)
-        frame = frame.sort_values(["_gain", "_kind", "item"], ascending=[False, True, True], kind="stable")
-        frame = frame.drop(columns=["_gain", "_kind"]).reset_index(drop=True)
-    return Plan(frame, outlook(aud, unit, combined, yes_no))
+    return plans([unit], period, aud=aud, tables={unit: table}, programme=programme, indicators=indicators,
+                 observations=observations, histories={unit: history or []}, next_deadline=next_deadline)[unit]
 
 
 def unit_actions(unit: str, period: str, **kwargs) -> pd.DataFrame:
@@ -415,19 +484,20 @@ OUTLOOK_KEYS = ["total", "points", "band", "rank", "of", "peer_median_points", "
                 "next_band_points"]
 
 
-def outlook(aud: Audience | None, unit: str, combined: Fix, yes_no: Fix | None = None) -> dict:
-    """The unit's index now and within reach (``combined``: every action with an index gain done together).
+def outlook(aud: Audience | None, unit: str, reach: float | None = None, yes_no: float | None = None,
+            yes_no_count: int = 0) -> dict:
+    """The unit's index now and within reach.
 
-    ``points``/``band``/``rank`` now, out of ``of`` ranked peers; ``reach_*`` with everything done;
-    ``yesno_*`` with every yes/no item fixed together (``yes_no``); the ``next_band`` above the current
-    one and the points it starts at; the peers' median points.
+    ``reach``: its total with every action that gains done together (``None``: nothing to gain);
+    ``yes_no``: with its ``yes_no_count`` yes/no items fixed together. Gives ``points``/``band``/``rank``
+    now, out of ``of`` ranked peers; ``reach_*``; ``yesno_*``; the ``next_band`` above the current one
+    and the points it starts at; the peers' median points.
     """
     if aud is None or pd.isna(aud.totals.get(unit, np.nan)):
         return dict.fromkeys(OUTLOOK_KEYS)
     fw = aud.fw
     now = float(aud.totals[unit])
-    reach = rescore(aud, unit, combined) if combined else now
-    fixed = rescore(aud, unit, yes_no) if yes_no else None
+    reach = now if reach is None else reach
     median = _median(aud.totals)
     current = band(now, fw)
     names = [b.name for b in fw.bands]
@@ -437,10 +507,10 @@ def outlook(aud: Audience | None, unit: str, combined: Fix, yes_no: Fix | None =
         "of": int(aud.totals.notna().sum()), "peer_median_points": None if median is None else median * fw.total.points,
         "reach_total": reach, "reach_points": reach * fw.total.points, "reach_band": band(reach, fw),
         "reach_rank": likely_rank(aud, unit, reach),
-        "yesno_count": len(yes_no.indicators) + len(yes_no.verified) if yes_no else 0,
-        "yesno_total": fixed, "yesno_points": None if fixed is None else fixed * fw.total.points,
-        "yesno_rank": None if fixed is None else likely_rank(aud, unit, fixed),
-        "yesno_band": None if fixed is None else band(fixed, fw),
+        "yesno_count": yes_no_count if yes_no is not None else 0,
+        "yesno_total": yes_no, "yesno_points": None if yes_no is None else yes_no * fw.total.points,
+        "yesno_rank": None if yes_no is None else likely_rank(aud, unit, yes_no),
+        "yesno_band": None if yes_no is None else band(yes_no, fw),
         "next_band": above.name if above else None, "next_band_points": above.at_least if above else None,
     }
 

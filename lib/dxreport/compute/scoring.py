@@ -94,10 +94,8 @@ def leaf_points(values: pd.DataFrame, fw: Framework) -> pd.DataFrame:
 
 def _sum_complete(points: pd.DataFrame, codes: list[str]) -> pd.Series:
     """Σ points over ``codes``; NaN when any is missing (no data is not zero)."""
-    part = points[codes]
-    total = part.sum(axis=1, min_count=len(codes))
-    total[part.isna().any(axis=1)] = np.nan
-    return total
+    part = points[codes].to_numpy(dtype=float)
+    return pd.Series(part.sum(axis=1), index=points.index)  # a NaN anywhere in a row makes its sum NaN
 
 
 def group_points(points: pd.DataFrame, fw: Framework) -> pd.DataFrame:

@@ -53,8 +53,8 @@ def measured_values(observations: pd.DataFrame, fw: Framework, period: str, unit
     Assessed items (``input: {assessed: …}``) are left empty here: :func:`assessed_values` has them.
     """
     rows = observations[(observations["period"] == period) & observations["unit"].isin(unit_codes)]
-    wide = rows.pivot_table(index="unit", columns="indicator", values="value", aggfunc="first")
-    wide = wide.reindex(index=unit_codes)
+    rows = rows.dropna(subset=["value"]).drop_duplicates(["unit", "indicator"])
+    wide = rows.pivot(index="unit", columns="indicator", values="value").reindex(index=unit_codes)
     out = {}
     for c in fw.leaves():
         assert c.input is not None
@@ -93,14 +93,14 @@ def assessed_values(assessments: pd.DataFrame | None, fw: Framework, period: str
                        & assessments["unit"].isin(unit_codes) & assessments["item"].isin(codes)]
     if rows.empty:
         return empty, empty.copy(), mask
-    pivot = lambda column: rows.pivot_table(index="unit", columns="item", values=column, aggfunc="first",  # noqa: E731
-                                            dropna=False).reindex(index=unit_codes, columns=codes)
+    rows = rows.drop_duplicates(["unit", "item"]).assign(
+        has=lambda r: r["evidence"].fillna("").astype(str).str.strip() != "", one=1.0)
+    wide = rows.pivot(index="unit", columns="item", values=["self_value", "verified_value", "has", "one"])
+    pivot = lambda column: wide[column].reindex(index=unit_codes, columns=codes)  # noqa: E731
     own = pivot("self_value").astype(float)
     checked = pivot("verified_value").astype(float)
-    evidence = rows.assign(has=rows["evidence"].fillna("").astype(str).str.strip() != "").pivot_table(
-        index="unit", columns="item", values="has", aggfunc="first").reindex(index=unit_codes, columns=codes)
-    present = rows.assign(one=1).pivot_table(index="unit", columns="item", values="one", aggfunc="first").reindex(
-        index=unit_codes, columns=codes).notna()
+    evidence = pivot("has")
+    present = pivot("one").notna()
     verified = checked.where(checked.notna(), own)
     self_side = own.copy()
     for c in items:

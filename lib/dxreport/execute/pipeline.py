@@ -89,13 +89,19 @@ def unit_plan(ws: Workspace, unit: str, period: str, table: pd.DataFrame, histor
 def city_actions(ws: Workspace, tables: dict[str, Any], period: str, history_quarters: int = 4) -> dict[str, pd.DataFrame]:
     """Every reporting unit's actions (for the annex sheet the office sends each unit its list from)."""
     auds = audiences(ws, period)
-    out = {}
-    for u in ws.units[ws.units["kind"] != "city"].index:
-        table = tables["unit_tables"].get(u)
-        if table is None:
-            continue
-        out[u] = unit_plan(ws, u, period, table, history_quarters, auds).actions
-    return out
+    p = Period.parse(period)
+    periods = [p.shift(-k).id for k in range(history_quarters - 1, -1, -1)]
+    units = [u for u in ws.units[ws.units["kind"] != "city"].index if u in tables["unit_tables"]]
+    out: dict[str, pd.DataFrame] = {}
+    for aud in [*auds.values(), None]:  # each framework's units together, then any unit no framework ranks
+        members = [u for u in units if u not in out and (aud is None or ws.units.loc[u, "kind"] in aud.fw.audience)]
+        found = actions_.plans(
+            members, period, aud=aud, tables=tables["unit_tables"], programme=ws.programme, indicators=ws.indicators,
+            observations=ws.observations,
+            histories={u: scorecard.submission_history(ws.submissions, ws.city, u, periods) for u in members},
+            next_deadline=scorecard.deadline_for(ws.city, p.next))
+        out.update({u: plan.actions for u, plan in found.items()})
+    return {u: out[u] for u in units}
 
 
 def write_city(

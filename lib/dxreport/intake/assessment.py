@@ -420,6 +420,9 @@ def validate(grid: list[list[Any]], path: Path, sheet: str | None, expected) -> 
                 report(f"tiêu chí {code}, cột '{HEADERS[col - 1]}': {message}", r, col, hint)
             entries[key] = value
         verified_any = verified_any or entries["verified_value"] is not None
+        if item.assessed == "self" and entries["self_value"] is None and _cell(grid, r, COL_SELF) in (None, ""):
+            report(f"tiêu chí {code} chưa có kết quả tự đánh giá", r, COL_SELF,
+                   "đơn vị ghi kết quả tự đánh giá của mình (và tài liệu kiểm chứng) trước khi gửi")
         parsed.records.append({"item": code, **entries, "evidence": _text(_cell(grid, r, COL_EVIDENCE)),
                                "note": _text(_cell(grid, r, COL_NOTE)), "sheet": sheet or "", "row": r})
     for item in fw.assessed_items():
