@@ -225,5 +225,8 @@ def annex_frame(per_unit: dict[str, pd.DataFrame], names: dict[str, str]) -> pd.
                "index_gain": "Chỉ số tăng (0–1)", "points_if_fixed": "Điểm nếu làm được", "rank_if_fixed": "Hạng nếu làm được",
                "band_if_fixed": "Xếp loại nếu làm được"}
     if not parts:
-        return pd.DataFrame(columns=["Mã đơn vị", "Đơn vị", "Thứ tự", *columns.values()])
-    return pd.concat(parts, ignore_index=True).rename(columns=columns)
+        out = pd.DataFrame(columns=["Mã đơn vị", "Đơn vị", "Thứ tự", *columns.values()])
+    else:
+        out = pd.concat(parts, ignore_index=True).rename(columns=columns)
+    out.attrs["points"] = ["Điểm tăng", "Điểm nếu làm được"]  # the annex shows them to 2 decimals
+    return out

@@ -52,20 +52,28 @@ def _write_sheet(ws, frame: pd.DataFrame, columns: list[tuple[str, str, str | No
                 cell.number_format = "DD/MM/YYYY"
             elif kind == "index":
                 cell.number_format = "0.0000"
+            elif kind == "points":
+                cell.number_format = "0.00"
     for c, (key, title, _) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(c)].width = 50 if key == "name" else max(10, len(title) + 2)
     ws.freeze_panes = "B2"
 
 
 def write_annex(path: Path, status: pd.DataFrame, extra: dict[str, pd.DataFrame] | None = None) -> Path:
-    """Write the annex workbook: sheet 'TinhTrangChiTieu' plus one sheet per extra table (as given)."""
+    """Write the annex workbook: sheet 'TinhTrangChiTieu' plus one sheet per extra table (as given).
+
+    Decimal columns of an extra table are shown to 4 decimals (index values), or to 2 for the columns
+    its ``attrs["points"]`` names (points on a framework's scale).
+    """
     wb = Workbook()
     ws = wb.active
     ws.title = "TinhTrangChiTieu"
     _write_sheet(ws, status, STATUS_COLUMNS, share_rows=lambda row: row.get("unit_of_measure") == "%")
     for name, frame in (extra or {}).items():
         sheet = wb.create_sheet(name[:31])
-        _write_sheet(sheet, frame, [(c, c, "index" if frame[c].dtype.kind == "f" else None) for c in frame.columns])
+        in_points = set(frame.attrs.get("points", ()))
+        _write_sheet(sheet, frame, [(c, c, ("points" if c in in_points else "index") if frame[c].dtype.kind == "f" else None)
+                                    for c in frame.columns])
         for n, c in enumerate(frame.columns, start=1):  # text columns (unit names, notes) as wide as their text, up to 50
             if frame[c].dtype.kind not in "fiub" and len(frame):
                 longest = max(len(str(v)) for v in frame[c] if v is not None)

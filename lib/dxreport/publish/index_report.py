@@ -359,7 +359,9 @@ def index_frames(context: dict[str, Any] | None) -> dict[str, pd.DataFrame]:
         data["Chỉ số kỳ trước"] = pd.array([r["previous_total"] for r in a["rows"]], dtype="Float64")
         data["Chỉ số kỳ trước lấy từ đơn vị tiền thân"] = [r["previous_from"] for r in a["rows"]]
         data["Ghi chú"] = [r["reason"] for r in a["rows"]]
-        out[a["key"]] = pd.DataFrame(data)
+        frame = pd.DataFrame(data)
+        frame.attrs["points"] = [c for c in frame.columns if c.startswith(("Tổng điểm", "Điểm thưởng", "Điểm trừ"))]
+        out[a["key"]] = frame
     return out
 
 
