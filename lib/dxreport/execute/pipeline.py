@@ -112,10 +112,9 @@ def write_city(
 ) -> dict[str, Path]:
     """Write the city report (HTML, PDF, Word), its Excel annex and the CSV tables behind it.
 
-    ``actions`` (:func:`city_actions`, computed when not given) is the annex's sheet of every unit's actions.
-
     ``text_file``: the analyst's text (default ``params/<city>-<period>.text.md``). With a document number
-    the report is final, and a text with placeholders or empty required sections stops it.
+    the report is final, and a text with placeholders or empty required sections stops it. ``actions``
+    (:func:`city_actions`, computed when not given) is the annex's sheet of every unit's actions.
     """
     path = Path(text_file) if text_file else analyst_text.text_file(ws.root / "params", ws.city.code, period)
     text = analyst_text.load(path)

@@ -39,22 +39,55 @@ def _ranking(doc, ranking: dict[str, Any], images: dict[str, bytes], figure_no: 
     for n, a in enumerate(ranking["audiences"], start=1):
         doc.add_heading(f"{n}. {a['audience_label']}", level=2)
         d.paragraph(doc, a["summary"])
-        header = ["Hạng", "Đơn vị"] + [i["code"] for i in a["indices"]] + [a["total_code"], f"Hạng {ranking['previous_period_label']}", "Thay đổi"]
-        rows = []
-        for r in a["rows"]:
-            change = f"{r['change_symbol']} {r['change_label']}"
-            rows.append([fmt.number(r["rank"]), (r["name"], f"Chưa có chỉ số: {r['reason']}" if r["reason"] else "")]
-                        + [fmt.index(v) for v in r["indices"]] + [fmt.index(r["total"]), fmt.number(r["previous_rank"]),
-                                                                  (change, r.get("index_change_text") or "")])
-        k = len(a["indices"])
-        widths = [11, 45] + [max(10, 60 / max(k, 1))] * k + [16, 14, 24]
-        d.table(doc, header, rows, widths, numeric={0, *range(2, 3 + k), 3 + k}, size=9.5)
+        if a.get("report_as") == "points":
+            _points_table(doc, a, ranking)
+        else:
+            header = ["Hạng", "Đơn vị"] + [i["code"] for i in a["indices"]] + [a["total_code"], f"Hạng {ranking['previous_period_label']}", "Thay đổi"]
+            rows = []
+            for r in a["rows"]:
+                change = f"{r['change_symbol']} {r['change_label']}"
+                rows.append([fmt.number(r["rank"]), (r["name"], f"Chưa có chỉ số: {r['reason']}" if r["reason"] else "")]
+                            + [fmt.index(v) for v in r["indices"]] + [fmt.index(r["total"]), fmt.number(r["previous_rank"]),
+                                                                      (change, r.get("index_change_text") or "")])
+            k = len(a["indices"])
+            widths = [11, 45] + [max(10, 60 / max(k, 1))] * k + [16, 14, 24]
+            d.table(doc, header, rows, widths, numeric={0, *range(2, 3 + k), 3 + k}, size=9.5)
         png = images.get(f"bars_{a['key']}")
         if png:
             d.figure(doc, png, f"Hình {figure_no}. Xếp hạng {a['audience_label'].lower()} theo {a['total_name'].lower()}, "
                                f"{ranking['period_label']}")
             figure_no += 1
     return figure_no
+
+
+def _points_table(doc, a: dict[str, Any], ranking: dict[str, Any]) -> None:
+    """A framework published in points: points per main index, bonus and penalty, self-assessed and verified totals, band."""
+    dec = a["decimals"]
+    header = ["Hạng", "Đơn vị"] + [f"{i['code']} ({fmt.number_auto(i['points'])})" for i in a["indices"]]
+    header += (["Thưởng, trừ"] if a["has_adjustments"] else []) + (["Tự đánh giá"] if a["has_assessment"] else [])
+    header += ["Tổng điểm", "Xếp loại", f"Hạng {ranking['previous_period_label']}", "Thay đổi"]
+    rows = []
+    for r in a["rows"]:
+        cells = [fmt.number(r["rank"]), (r["name"], f"Chưa có điểm: {r['reason']}" if r["reason"] else "")]
+        cells += [fmt.number(v, 2) for v in r["index_points"]]
+        if a["has_adjustments"]:
+            cells.append(fmt.signed(r["adjustment_points"], 2) if r["adjustment_points"] is not None else fmt.MISSING)
+        if a["has_assessment"]:
+            cells.append(fmt.number(r["self_points"], dec) if r["points"] is not None else fmt.MISSING)
+        cells += [fmt.number(r["points"], dec), r["band"] or fmt.MISSING, fmt.number(r["previous_rank"]),
+                  (f"{r['change_symbol']} {r['change_label']}", r.get("index_change_text") or "")]
+        rows.append(cells)
+    k = len(a["indices"]) + a["has_adjustments"] + a["has_assessment"]
+    widths = [8, 26] + [77 / max(k, 1)] * k + [12, 13, 9, 20]  # 165 mm of text width
+    d.table(doc, header, rows, widths, numeric={0, *range(2, 3 + k), 4 + k}, size=8.5)
+    legend = "; ".join(f"{i['code']}: {i['name'].lower()}" for i in a["indices"])
+    if a.get("bands"):
+        legend += ". Xếp loại: " + "; ".join(f"{b['name'].lower()} từ {fmt.number_auto(b['at_least'])} điểm" for b in reversed(a["bands"]))
+    if a.get("sample_points"):
+        legend += ". Điểm từng nhóm và ngưỡng xếp loại là điểm mẫu: quyết định chưa công bố"
+    if a.get("has_assessment"):
+        legend += ". Tổng điểm là điểm sau thẩm định, dùng để xếp hạng"
+    d.paragraph(doc, legend + ".", italic=True, size=10, indent=False)
 
 
 def _quality(doc, q: dict[str, Any]) -> None:

@@ -255,8 +255,11 @@ def bars_png(audience: dict[str, Any], root: Path) -> bytes:
     """The ranking bars of one audience block as PNG (for the Word file), drawn from the block's own rows."""
     charts.use_fonts(paths.fonts_dir(Path(root)))
     rows = audience["rows"]
+    in_points = audience.get("report_as") == "points"
     return charts.to_png(charts.ranking_bars([r["name"] for r in rows], [r["total"] for r in rows], [r["rank"] for r in rows],
-                                             xlabel=f"{audience['total_name']} ({audience['total_code']})", width=BARS_WIDTH))
+                                             xlabel=f"{audience['total_name']} ({audience['total_code']}{', điểm' if in_points else ''})",
+                                             width=BARS_WIDTH, scale=audience["total_points"] if in_points else None,
+                                             decimals=audience.get("decimals", 2)))
 
 
 def ranking_context(observations: pd.DataFrame, units: pd.DataFrame, root: Path, city_dir: Path, period: str,
