@@ -128,7 +128,7 @@ def test_a_unit_without_a_component_is_named_with_the_reason(observations, units
     reasons = {u["unit"]: u["reason"] for u in ctx["audiences"][0]["unranked"]}
     assert reasons["STP"] == "chưa đủ số liệu để tính 4.1 (thiếu DL_MO)"
     assert reasons["SNV"] == "chưa đủ số liệu để tính 5.1 (HS_TONG bằng 0)"
-    assert reasons["SYT"] == "chưa đủ số liệu để tính chưa có phiếu tự đánh giá, thẩm định"
+    assert reasons["SYT"] == "chưa có phiếu tự đánh giá, thẩm định"
     assert reasons["STC"] == "chưa đủ số liệu để tính 3.1 (chưa đánh giá)"
     assert ctx["audiences"][0]["charts"] == {"bars": "", "radar": ""}
 

@@ -172,16 +172,19 @@ def test_unknown_framework_is_a_configuration_error(tmp_path, capsys):
 
 
 def test_component_level_with_the_city_framework(tmp_path, capsys):
-    # SNV: 45% online (20 of 40), 50% paid online (step: 15 of 20), a focal point (20), no open data (0)
-    path = _csv(tmp_path, "unit,DVC_HS,DVC_TT,NT_DAUMOI,DL_MOCONG\nSNV,0.45,0.5,1,0\nSTC,0.95,0.7,1,1\n")
+    # Items numbered as the city numbers them; a penalty column may be given (no entry: no penalty).
+    # SNV: 10 + 5 + 0 + 8 + 0 + 5 + 5 + 12,5 (45 % of the way to 90 %) + 11 (step ≥ 50 %) + 5 = 61,5 points
+    # STC: everything, 100, less 3 penalty points = 97
+    header = "unit,1.1,2.1,2.2,3.1,4.1,4.2.1,4.2.2,5.1,5.2,6.1,TR.1\n"
+    path = _csv(tmp_path, header + "SNV,1,1,0,0.8,0,0.95,1,0.45,0.5,0.5,\nSTC,1,1,1,1,1,1,1,0.95,0.7,1,3\n")
     code, rows, _ = _run(capsys, "--framework", "danang-dvi-so", path)
     assert code == 0
-    assert [(r["unit"], r["DVC"], r["DVI"], r["rank"]) for r in rows] == [("STC", "1.0000", "1.0000", "1"),
-                                                                         ("SNV", "0.5833", "0.5500", "2")]
-    err = _error(tmp_path, capsys, "unit,DVC_HS,DVC_TT,NT_DAUMOI,DL_MOCONG\nSNV,0.45,0.5,0.5,0\n", framework="danang-dvi-so")
-    assert "dòng 2, cột NT_DAUMOI" in err and "0 (không)" in err
-    err = _error(tmp_path, capsys, "unit,DVC_HS,DVC_TT,NT_DAUMOI,DL_MOCONG\nSNV,45,0.5,1,0\n", framework="danang-dvi-so")
-    assert "dòng 2, cột DVC_HS" in err and "0..1" in err
+    assert [(r["unit"], r["DVC"], r["DVI"], r["TRU"], r["points"], r["band"], r["rank"]) for r in rows] == [
+        ("STC", "1.0000", "0.9700", "3.00", "97.00", "Xuất sắc", "1"), ("SNV", "0.5875", "0.6150", "0.00", "61.50", "Trung bình khá", "2")]
+    err = _error(tmp_path, capsys, header + "SNV,0.5,1,0,0.8,0,0.95,1,0.45,0.5,0.5,\n", framework="danang-dvi-so")
+    assert "dòng 2, cột 1.1" in err and "0 (không)" in err
+    err = _error(tmp_path, capsys, header + "SNV,1,1,0,0.8,0,0.95,1,45,0.5,0.5,\n", framework="danang-dvi-so")
+    assert "dòng 2, cột 5.1" in err and "0..1" in err
 
 
 def test_merge_with_a_succession_table_splits_and_merges(tmp_path, capsys):

@@ -260,8 +260,7 @@ def yesno_actions(unit: str, aud: Audience | None, table: pd.DataFrame, programm
         if pd.isna(value) or value >= 0.5:
             continue
         out.append((_row(unit, YESNO, c.code, c.name, measure="yesno", unit_of_measure="", current=float(value), needed=1.0,
-                         needed_deadline=1.0, peer_median=_median(_peer_values(aud, c.code)),
-                         note="thẩm định" if c.assessed == "self" else "cơ quan đánh giá"),
+                         needed_deadline=1.0, peer_median=_median(_peer_values(aud, c.code)), note=c.assessed),
                     Fix(verified={c.code: 1.0}, evidence=(c.code,) if c.evidence_required else ())))
     return out
 

@@ -81,7 +81,9 @@ def action_text(row: dict[str, Any]) -> str:
         if row.get("target") and row.get("status"):
             text += f" [{row['target']}: {STATUS_LABELS[row['status']].lower()}]"
         elif row.get("note") == "self":
-            text += " (tự đánh giá, có tài liệu kiểm chứng)"
+            text += " (tự đánh giá, kèm tài liệu kiểm chứng)"
+        elif row.get("note") == "office":
+            text += " (cơ quan chuyên môn đánh giá)"
         return text
     if kind == compute.STEP:
         text = f"Đạt {value_text(row, row['needed'])} để lên bậc điểm kế tiếp: {lower}"

@@ -83,15 +83,13 @@ def _missing_reason(obs: pd.DataFrame, fw: Framework, unit: str, missing: list[s
     if own.empty:
         return "chưa gửi số liệu"
     parts = []
-    assessed = [c.code for c in fw.components() if c.assessed and c.code in missing]
-    if assessed and len(assessed) == len(fw.assessed_items()) - len(fw.adjustment_items()):
-        parts.append("chưa có phiếu tự đánh giá, thẩm định")
-        assessed = []
+    assessed = [c.code for c in fw.components() if c.assessed]
+    no_sheet = bool(assessed) and all(code in missing for code in assessed)
     for c in fw.components():
         if c.code not in missing or c.input is None:
             continue
         if c.assessed:
-            if c.code in assessed:
+            if not no_sheet:
                 parts.append(f"{c.code} (chưa đánh giá)")
             continue
         absent = [i for i in c.input.indicators() if i not in own.index]
@@ -101,7 +99,10 @@ def _missing_reason(obs: pd.DataFrame, fw: Framework, unit: str, missing: list[s
             parts.append(f"{c.code} ({c.input.denominator} bằng 0)")
         else:
             parts.append(c.code)
-    return "chưa đủ số liệu để tính " + ", ".join(parts)
+    sheet = "chưa có phiếu tự đánh giá, thẩm định" if no_sheet else ""
+    if not parts:
+        return sheet
+    return (sheet + "; " if sheet else "") + "chưa đủ số liệu để tính " + ", ".join(parts)
 
 
 def total_text(audience: dict[str, Any], row: dict[str, Any]) -> str:
