@@ -329,7 +329,13 @@ def test_sample_regenerates_the_committed_sample_from_the_citys_files(tmp_path, 
     committed = sorted((root / "data" / "sample" / "danang").rglob("*.xlsx"))
     assert sorted(p.relative_to(tmp_path / "a") for p in written) == [p.relative_to(root / "data" / "sample" / "danang") for p in committed]
     expected = intake.expected_for(city_dir)
-    for old in committed[::7]:  # every 7th file: all periods and kinds of unit, a few seconds
+    workbooks = [p for p in committed if p.parent.name != sample.ASSESSMENT_FOLDER]
+    sheets = [p for p in committed if p.parent.name == sample.ASSESSMENT_FOLDER]
+    assert {p.parent.parent / p.name for p in sheets} == set(workbooks)  # every unit that reported has its assessment sheet
+    for old in sheets[::9]:  # the assessment sheets of the city's index: the same entries, item by item
+        new = tmp_path / "a" / old.relative_to(root / "data" / "sample" / "danang")
+        assert intake.check_file(old, expected).parsed.records == intake.check_file(new, expected).parsed.records, old
+    for old in workbooks[::7]:  # every 7th file: all periods and kinds of unit, a few seconds
         new = tmp_path / "a" / old.relative_to(root / "data" / "sample" / "danang")
         a, b = intake.check_file(old, expected).submission(), intake.check_file(new, expected).submission()
         columns = ["indicator", "value", "note"]

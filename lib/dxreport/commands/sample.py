@@ -1,4 +1,7 @@
-"""``dxreport sample --city C [--periods A:B] [--out DIR]``: seeded sample workbooks for a configured city.
+"""``dxreport sample --city C [--periods A:B] [--out DIR] [--chi-phieu-danh-gia]``: seeded sample workbooks for a configured city.
+
+With the city's index frameworks having assessed items, each unit's assessment sheet too (``<period>/danh-gia/``);
+``--chi-phieu-danh-gia`` writes those sheets alone.
 
 Made from the city's own files (units, indicators, targets, optional
 ``sample.yaml``) into the project's ``data/sample/<city>/`` (or ``--out``); the
@@ -41,9 +44,9 @@ def _sample(args: argparse.Namespace) -> int:
         raise UsageError(f"thư mục {city.submissions} chứa số liệu thật của {city.name} (sample_data: false trong "
                          "city.yaml); ghi dữ liệu mẫu vào thư mục khác bằng --out")
     periods = sample.parse_periods(args.periods) if args.periods else None
-    written = sample.generate(city_dir, out, periods, seed=args.seed)
+    written = sample.generate(city_dir, out, periods, seed=args.seed, workbooks=not args.sheets_only)
     shown = out.relative_to(root) if out.is_relative_to(root) else out
-    done = sorted({p.parent.name for p in written})
+    done = sorted({(p.parent.parent if p.parent.name == sample.ASSESSMENT_FOLDER else p.parent).name for p in written})
     span = f"{done[0]}–{done[-1]}" if done else "không kỳ nào"
     print(f"Đã tạo {len(written)} tệp mẫu (DỮ LIỆU MẪU) của {city.name}, kỳ {span}, trong {shown}")
     if city.submissions is None or (root / city.submissions).resolve() != out:
@@ -68,4 +71,6 @@ def register(sub) -> None:
     p.add_argument("--periods", metavar="ĐẦU:CUỐI", help="các kỳ, ví dụ 2025-Q1:2026-Q3 (mặc định: periods trong sample.yaml)")
     p.add_argument("--out", metavar="THƯ_MỤC", help="thư mục ghi (mặc định: data/sample/<mã> của dự án)")
     p.add_argument("--seed", type=_seed, help="hạt giống ngẫu nhiên (mặc định: seed trong sample.yaml, hoặc 20260930)")
+    p.add_argument("--chi-phieu-danh-gia", dest="sheets_only", action="store_true",
+                   help="chỉ tạo phiếu tự đánh giá và thẩm định chỉ số (thư mục <kỳ>/danh-gia), không ghi lại biểu báo cáo")
     p.set_defaults(func=_sample)

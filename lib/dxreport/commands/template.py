@@ -52,12 +52,12 @@ def _template(args: argparse.Namespace) -> int:
         from dxreport.intake.assessment import write_assessment
 
         count = 0
-        for fw in frameworks.city_frameworks(root, city_dir.name):
+        for fw in frameworks.for_city_dir(city_dir):
             if not fw.assessed_items():
                 continue
             for unit in active[active["kind"].isin(fw.audience)].itertuples():
                 write_assessment(out / "danh-gia" / f"{unit.code}.xlsx", framework=fw, unit=unit.code, unit_name=unit.name,
-                                 period=period.id)
+                                 period=period.id, city=city.code)
                 count += 1
         print(f"Đã tạo {count} phiếu tự đánh giá kỳ {period.id} trong {out / 'danh-gia'}")
         return 0

@@ -492,3 +492,25 @@ def city_frameworks(root: Path, city: str) -> list[Framework]:
     found = [load(fid, root) for fid in city_framework_ids(root, city)]
     found = [fw for fw in found if fw.audience]
     return sorted(found, key=lambda fw: ("department" not in fw.audience, fw.id))
+
+
+def for_city_dir(city_dir: Path) -> list[Framework]:
+    """The index frameworks of the city configured in ``city_dir`` (its ``city.yaml``), wherever that folder is.
+
+    ``[]`` outside a project (no ``data/frameworks`` to look them up in). Frameworks are looked up among the
+    project's files by id, as :func:`load` does.
+    """
+    from dxreport.domain.config import load_city
+    from dxreport.domain.paths import find_root
+
+    city = load_city(Path(city_dir))
+    try:
+        root = find_root(city_dir)
+    except FileNotFoundError:
+        return []
+    if not frameworks_dir(root).is_dir():
+        return []
+    ids = city.index_frameworks if city.index_frameworks is not None else [
+        fid for fid in available(root) if fid.startswith(f"{city.code}-dvi-")]
+    found = [fw for fw in (load(fid, root) for fid in ids) if fw.audience]
+    return sorted(found, key=lambda fw: ("department" not in fw.audience, fw.id))

@@ -65,7 +65,7 @@ def index_history(ws: Workspace, period: str, quarters: int = 4) -> dict[str, pd
 def audiences(ws: Workspace, period: str) -> dict[str, actions_.Audience]:
     """The city's index frameworks scored for ``period``, by framework id (the peers of every unit's actions)."""
     return {fw.id: actions_.audience(ws.observations, ws.assessments, fw, ws.units, period)
-            for fw in frameworks.city_frameworks(ws.root, ws.city_dir.name)}
+            for fw in frameworks.for_city_dir(ws.city_dir)}
 
 
 def audience_of(auds: dict[str, actions_.Audience], kind: str) -> actions_.Audience | None:
@@ -81,9 +81,14 @@ def unit_plan(ws: Workspace, unit: str, period: str, table: pd.DataFrame, histor
     return actions_.plan(
         unit, period, aud=audience_of(auds, ws.units.loc[unit, "kind"]), table=table, programme=ws.programme,
         indicators=ws.indicators, observations=ws.observations,
-        history=scorecard.submission_history(ws.submissions, ws.city, unit, periods),
-        next_deadline=scorecard.deadline_for(ws.city, p.next),
+        history=_history(ws, unit, periods), next_deadline=scorecard.deadline_for(ws.city, p.next),
     )
+
+
+def _history(ws: Workspace, unit: str, periods: list[str]) -> list[dict]:
+    """The unit's reports in ``periods``, counted from when it had to report (as its scorecard counts them)."""
+    return scorecard.submission_history(ws.submissions, ws.city, unit, periods,
+                                        starts=scorecard.reporting_starts(ws.city, ws.submissions, ws.units.loc[unit, "valid_from"]))
 
 
 def city_actions(ws: Workspace, tables: dict[str, Any], period: str, history_quarters: int = 4) -> dict[str, pd.DataFrame]:
@@ -98,7 +103,7 @@ def city_actions(ws: Workspace, tables: dict[str, Any], period: str, history_qua
         found = actions_.plans(
             members, period, aud=aud, tables=tables["unit_tables"], programme=ws.programme, indicators=ws.indicators,
             observations=ws.observations,
-            histories={u: scorecard.submission_history(ws.submissions, ws.city, u, periods) for u in members},
+            histories={u: _history(ws, u, periods) for u in members},
             next_deadline=scorecard.deadline_for(ws.city, p.next))
         out.update({u: plan.actions for u, plan in found.items()})
     return {u: out[u] for u in units}

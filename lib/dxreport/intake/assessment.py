@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -39,6 +40,7 @@ from dxreport.domain.periods import Period, PeriodError
 from dxreport.domain.problems import Problem
 from dxreport.intake.numbers import NumberError, parse_number, parse_share
 from dxreport.intake.sheetlayout import finish_sheet, font, use_default_font
+from dxreport.intake.workbook import CITY_PROPERTY, save_stable
 from dxreport.intake.xlsxfile import column_letters
 
 TEMPLATE_VERSION = "dxreport-danh-gia-1"
@@ -165,8 +167,13 @@ def _written(c: Component, value: float | None) -> Any:
 
 
 def write_assessment(path: Path, *, framework: Framework, unit: str, unit_name: str, period: str,
-                     rows: list[ItemRow] | None = None, assessor: str = "", assessed_on: date | None = None) -> Path:
-    """Write the assessment sheet of ``unit`` for ``period``; without ``rows`` it is a blank template."""
+                     rows: list[ItemRow] | None = None, assessor: str = "", assessed_on: date | None = None,
+                     city: str | None = None) -> Path:
+    """Write the assessment sheet of ``unit`` for ``period``; without ``rows`` it is a blank template.
+
+    ``city``: the code of the city it belongs to, stamped as on the units' workbooks. The same sheet gives the
+    same bytes.
+    """
     given = {r.item: r for r in rows or []}
     wb = Workbook()
     use_default_font(wb)
@@ -230,8 +237,10 @@ def write_assessment(path: Path, *, framework: Framework, unit: str, unit_name: 
     stamp = datetime(2000, 1, 1)
     wb.properties.created = stamp
     wb.properties.modified = stamp
+    if city:
+        wb.custom_doc_props.append(StringProperty(name=CITY_PROPERTY, value=city))
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_stable(wb, path)
     return path
 
 

@@ -38,7 +38,6 @@ from dxreport.domain.periods import Period, PeriodError, period_range
 from dxreport.domain.units import TOP_KINDS, active_on, indicators_for, load_units
 from dxreport.domain import frameworks
 from dxreport.domain.frameworks import Framework
-from dxreport.domain.paths import find_root
 from dxreport.intake.assessment import ItemRow, value_kind, write_assessment
 from dxreport.intake.workbook import JumpWarning, Row, place_name, write_workbook
 
@@ -125,13 +124,7 @@ EVIDENCE = ["Kế hoạch số {n}/KH-{unit} ngày {day}", "Quyết định số
 
 def _assessed_frameworks(city_dir: Path) -> list[Framework]:
     """The city's index frameworks with items assessed on a sheet (none outside a project)."""
-    try:
-        root = find_root(city_dir)
-    except FileNotFoundError:
-        return []
-    if not frameworks.frameworks_dir(root).is_dir():
-        return []
-    return [fw for fw in frameworks.city_frameworks(root, city_dir.name) if fw.assessed_items()]
+    return [fw for fw in frameworks.for_city_dir(city_dir) if fw.assessed_items()]
 
 
 def generate(city_dir: Path, out_dir: Path, periods: list[Period] | None = None, seed: int | None = None, *,
@@ -191,7 +184,7 @@ def generate(city_dir: Path, out_dir: Path, periods: list[Period] | None = None,
                     sheet = out_dir / period.id / ASSESSMENT_FOLDER / f"{unit.code}.xlsx"
                     items = _assessment_rows(fw, unit.code, period, step, len(periods), effect[unit.code], late, assessing)
                     write_assessment(sheet, framework=fw, unit=unit.code, unit_name=unit.name, period=period.id, rows=items,
-                                     assessor=ASSESSOR, assessed_on=deadline + timedelta(days=10))
+                                     assessor=ASSESSOR, assessed_on=deadline + timedelta(days=10), city=city.code)
                     written.append(sheet)
     return written
 

@@ -104,14 +104,9 @@ class IngestResult:
 
 def expected_for(city_dir: Path) -> Expected:
     from dxreport.domain import frameworks
-    from dxreport.domain import paths as project
 
     city_dir = Path(city_dir)
-    try:
-        root = project.find_root(city_dir)
-    except FileNotFoundError:  # a city folder outside any project: its submissions, no index sheets
-        return Expected(load_units(city_dir), load_indicators(city_dir))
-    found = {fw.id: fw for fw in frameworks.city_frameworks(root, city_dir.name)} if frameworks.frameworks_dir(root).is_dir() else {}
+    found = {fw.id: fw for fw in frameworks.for_city_dir(city_dir)}  # for the assessment sheets of the city's index
     return Expected(load_units(city_dir), load_indicators(city_dir), found)
 
 
