@@ -174,7 +174,7 @@ def test_check_framework_command_names_file_and_key(tmp_path, root):
     good, bad = done.stdout.splitlines()
     assert good.startswith(f"{TPHCM}: hợp lệ (6 chỉ số chính; 10 tiêu chí; tổng 330 điểm; xếp loại: Khởi động từ 0, "
                            "Hình thành từ 198, Nâng cao từ 264")
-    assert bad == (f"dxreport: Tệp {broken}, khóa 'bands[Nâng cao].at_least': ngưỡng của xếp loại 'Nâng cao' (264 điểm) "
+    assert bad == (f"dxreport: Tệp {broken}, dòng 8, khóa 'bands[Nâng cao].at_least': ngưỡng của xếp loại 'Nâng cao' (264 điểm) "
                    "phải lớn hơn ngưỡng của xếp loại đứng trước 'Hình thành' (270 điểm); các xếp loại kê từ thấp đến cao")
     assert subprocess.run([sys.executable, "-m", "dxreport.cli", "check-framework", *map(str, sorted(
         (root / "data" / "frameworks").glob("*.yaml")))], capture_output=True, cwd=root).returncode == 0

@@ -395,8 +395,9 @@ def yaml_line(path: Path, key: str) -> int | None:
                 break
             pick = None
             for n, child in enumerate(node.value):
-                code = next((v.value for k, v in getattr(child, "value", []) if isinstance(child, yaml.MappingNode)
-                             and isinstance(k, yaml.ScalarNode) and k.value == "code" and isinstance(v, yaml.ScalarNode)), None)
+                named = {k.value: v.value for k, v in getattr(child, "value", []) if isinstance(child, yaml.MappingNode)
+                         and isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)}
+                code = named.get("code", named.get("name"))  # items named by code, or by name (bands)
                 if item == code or (code is None and item == str(n)) or (item.isdigit() and int(item) == n and code is None):
                     pick = child
                     break
