@@ -24,6 +24,7 @@ from dxreport.domain import config, fmt, frameworks, params
 from dxreport.domain.errors import ConfigError, UsageError
 from dxreport.execute import run
 from dxreport.execute.config_check import check_city
+from dxreport.domain.config import load_programme
 from dxreport.intake import sample
 from dxreport.intake import submissions as intake
 from dxreport.publish import render
@@ -342,6 +343,12 @@ def test_sample_regenerates_the_committed_sample_from_the_citys_files(tmp_path, 
         assert a.observations[columns].fillna("").values.tolist() == b.observations[columns].fillna("").values.tolist(), old
         assert (a.unit, a.period, a.submitted_on) == (b.unit, b.period, b.submitted_on)
         assert intake.city_stamp(new) == "danang"
+    # The units that lead programme tasks are committed in the current layout, with their NhiemVu sheet: the same
+    # progress, dates and evidence as regenerated.
+    leads = {t.lead for t in load_programme(city_dir).tasks}
+    task_books = [p for p in workbooks if p.stem in leads]
+    assert task_books and all(p.read_bytes() == (tmp_path / "a" / p.relative_to(root / "data" / "sample" / "danang")).read_bytes()
+                              for p in task_books)
 
 
 def test_sample_for_another_city_follows_its_own_files(tmp_path):

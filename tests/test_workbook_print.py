@@ -145,8 +145,9 @@ def read_pdf(pdf: Path) -> list[Page]:
 
 
 def sheet_pages(pages: list[Page]) -> list[Page]:
-    """The pages of the data sheet (the help sheet prints after them)."""
-    return [p for p in pages if not p.has("HƯỚNG DẪN ĐIỀN BIỂU")]
+    """The pages of the data sheet (the tasks sheet, whose header row repeats on each of its pages, and the help sheet
+    print after them)."""
+    return [p for p in pages if not p.has("HƯỚNG DẪN ĐIỀN BIỂU") and not p.has("Mã nhiệm vụ")]
 
 
 _ABOVE = set("\u0300\u0301\u0302\u0303\u0306\u0309")  # grave, acute, circumflex, tilde, breve, hook (not horn, dot below)

@@ -17,8 +17,13 @@ verified it) are kept the same way in ``assessments`` and ``assessment_items``:
 a new file for the same framework, unit and period is a new revision, computed
 figures read ``latest_assessment_items``.
 
+A unit's progress on the programme tasks it leads (the workbook's ``NhiemVu`` sheet) is kept
+in ``task_reports``, rows of the submission they came with: a resubmission is a new revision
+of them too (``task_report_history`` keeps every one), and ``latest_task_reports`` reads the
+latest submission of each unit and period (a latest file without the sheet reports no task).
+
 Tables added after the first stores (``problems``, ``preparers``, ``cycle_log``,
-``assessments``) are created when a store is next opened for writing; readers
+``assessments``, ``task_reports``) are created when a store is next opened for writing; readers
 of an older store opened read-only get an empty frame for them.
 
 DuckDB lets one process write a database file at a time, so every connection
@@ -133,6 +138,21 @@ CREATE OR REPLACE VIEW latest_assessment_items AS
     FROM assessment_items i JOIN assessments a USING (assessment_id)
     JOIN (SELECT framework, unit, period, max(revision) AS revision FROM assessments GROUP BY framework, unit, period) m
       USING (framework, unit, period, revision);
+CREATE TABLE IF NOT EXISTS task_reports (
+    submission_id INTEGER NOT NULL REFERENCES submissions (submission_id),
+    unit          VARCHAR NOT NULL,
+    period        VARCHAR NOT NULL,
+    task          VARCHAR NOT NULL,
+    status        VARCHAR,
+    percent       DOUBLE,
+    completed_on  DATE,
+    evidence      VARCHAR,
+    difficulties  VARCHAR,
+    proposals     VARCHAR,
+    disbursed     DOUBLE,
+    sheet         VARCHAR NOT NULL,
+    "row"         INTEGER NOT NULL
+);
 CREATE OR REPLACE VIEW observation_history AS
     SELECT o.unit, o.indicator, o.period, o.value, o.note, s.file, o.sheet, o."row",
            s.revision, s.sha256, s.submitted_on, s.received_at, o.submission_id
@@ -141,6 +161,14 @@ CREATE OR REPLACE VIEW latest_submissions AS
     SELECT s.* FROM submissions s
     JOIN (SELECT unit, period, max(revision) AS revision FROM submissions GROUP BY unit, period) m
       USING (unit, period, revision);
+CREATE OR REPLACE VIEW task_report_history AS
+    SELECT t.unit, t.period, t.task, t.status, t.percent, t.completed_on, t.evidence, t.difficulties, t.proposals,
+           t.disbursed, s.file, t.sheet, t."row", s.revision, s.sha256, s.submitted_on, s.received_at, t.submission_id
+    FROM task_reports t JOIN submissions s USING (submission_id);
+CREATE OR REPLACE VIEW latest_task_reports AS
+    SELECT t.unit, t.period, t.task, t.status, t.percent, t.completed_on, t.evidence, t.difficulties, t.proposals,
+           t.disbursed, s.file, t.sheet, t."row", s.revision, s.sha256, s.submitted_on, s.received_at, t.submission_id
+    FROM task_reports t JOIN latest_submissions s USING (submission_id);
 CREATE OR REPLACE VIEW latest_observations AS
     SELECT o.unit, o.indicator, o.period, o.value, o.note, s.file, o.sheet, o."row",
            s.revision, s.sha256, s.submitted_on, s.received_at, o.submission_id
@@ -333,8 +361,12 @@ def add_submission(
     observations: pd.DataFrame,
     preparer_name: str | None = None,
     preparer_phone: str | None = None,
+    task_reports: pd.DataFrame | None = None,
 ) -> int | None:
-    """Append one submission and its observations in one transaction; ``None`` if already stored."""
+    """Append one submission, its observations and its task reports in one transaction; ``None`` if already stored.
+
+    ``task_reports``: task, status, percent, completed_on, evidence, difficulties, proposals, disbursed, sheet, row.
+    """
     con.execute("BEGIN TRANSACTION")
     try:
         if con.execute("SELECT 1 FROM submissions WHERE sha256 = ?", [sha256]).fetchone():
@@ -356,6 +388,13 @@ def add_submission(
         con.unregister("incoming")
         if preparer_name or preparer_phone:
             con.execute("INSERT INTO preparers VALUES (?, ?, ?)", [submission_id, preparer_name or None, preparer_phone or None])
+        if task_reports is not None and len(task_reports):
+            tasks = task_reports.assign(submission_id=submission_id, unit=unit, period=period)
+            tasks["completed_on"] = pd.to_datetime(tasks["completed_on"]).dt.date
+            tasks = tasks.astype({"percent": "float64", "disbursed": "float64"})[TASK_REPORT_TABLE]
+            con.register("incoming_tasks", tasks)
+            con.execute("INSERT INTO task_reports SELECT * FROM incoming_tasks")
+            con.unregister("incoming_tasks")
         con.execute("COMMIT")
         return revision
     except BaseException:
@@ -438,6 +477,27 @@ def load_observations(path: Path | str, periods: list[str] | None = None) -> pd.
             sql += " WHERE period IN (SELECT unnest(?))"
             params.append(list(periods))
         return con.execute(sql + " ORDER BY period, unit, indicator", params).df()
+
+
+TASK_REPORT_TABLE = ["submission_id", "unit", "period", "task", "status", "percent", "completed_on", "evidence",
+                     "difficulties", "proposals", "disbursed", "sheet", "row"]
+TASK_REPORT_COLUMNS = ["unit", "period", "task", "status", "percent", "completed_on", "evidence", "difficulties",
+                       "proposals", "disbursed", "file", "sheet", "row", "revision", "submitted_on", "received_at"]
+
+
+def load_task_reports(path: Path | str, periods: list[str] | None = None, history: bool = False) -> pd.DataFrame:
+    """Units' reports on their tasks (``TASK_REPORT_COLUMNS``): the latest submission's per unit and period, or every
+    revision with ``history``. A store from before task reports existed gives an empty frame."""
+    with connect(path, read_only=True) as con:
+        if not _has_table(con, "task_reports"):
+            return pd.DataFrame(columns=TASK_REPORT_COLUMNS)
+        view = "task_report_history" if history else "latest_task_reports"
+        sql = f"SELECT {', '.join(chr(34) + c + chr(34) for c in TASK_REPORT_COLUMNS)} FROM {view}"
+        params: list = []
+        if periods:
+            sql += " WHERE period IN (SELECT unnest(?))"
+            params.append(list(periods))
+        return con.execute(sql + ' ORDER BY period, unit, task, revision', params).df()
 
 
 PREPARER_COLUMNS = ["unit", "period", "revision", "name", "phone"]

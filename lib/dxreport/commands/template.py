@@ -1,6 +1,7 @@
 """``dxreport template --city C --period P [--unit U] [--out DIR] [--db PATH] [--danh-gia]``: blank workbooks for units.
 
-One workbook per unit, listing exactly the indicators that unit reports, with
+One workbook per unit, listing exactly the indicators that unit reports (and, on a second sheet,
+the programme tasks it leads), with
 last period's value from the store when ``--db`` is given. With ``--danh-gia``,
 the blank assessment sheets of the city's index instead (``<out>/danh-gia/<unit>.xlsx``:
 one per unit a framework with assessed items scores).
@@ -61,11 +62,16 @@ def _template(args: argparse.Namespace) -> int:
                 count += 1
         print(f"Đã tạo {count} phiếu tự đánh giá kỳ {period.id} trong {out / 'danh-gia'}")
         return 0
+    from dxreport.domain.config import load_programme
+    from dxreport.intake.tasksheet import TaskRow, led_by
+
+    tasks = load_programme(city_dir).tasks
     for unit in active.itertuples():
         items = indicators_for(unit.code, units, indicators)
         rows = blank_rows(items, {i.code: previous.get((unit.code, i.code)) for i in items})
         write_workbook(out / f"{unit.code}.xlsx", unit=unit.code, unit_name=unit.name, period=period.id, rows=rows,
-                       place=place_name(unit.kind, unit.name, city.place), jump=jump, city=city_dir.name)
+                       place=place_name(unit.kind, unit.name, city.place), jump=jump, city=city_dir.name,
+                       tasks=[TaskRow(t) for t in led_by(tasks, unit.code)])
     print(f"Đã tạo {len(active)} biểu mẫu kỳ {period.id} trong {out}")
     return 0
 

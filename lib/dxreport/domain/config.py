@@ -25,6 +25,7 @@ from pydantic import (
 
 from dxreport.domain.errors import ConfigError
 from dxreport.domain.periods import CutoffRule
+from dxreport.domain.tasks import Task, TaskFile, TaskGroup, check_tasks
 
 Pillar = Literal["CQS", "KTS", "XHS"]
 PILLAR_NAMES: dict[str, str] = {"CQS": "Chính quyền số", "KTS": "Kinh tế số", "XHS": "Xã hội số"}
@@ -292,6 +293,8 @@ class Programme(_Strict):
     groups: list[TargetGroup] = []
     basis: list[PlanDocument] = []  # what the report's opening cites
     targets: list[Target]
+    task_groups: list[TaskGroup] = []  # how the plan groups its tasks; else tasks use ``groups``
+    tasks: list[Task] = []  # nhiệm vụ (domain.tasks); or in tasks.yaml beside this file
 
     @model_validator(mode="after")
     def _groups_and_chains(self) -> "Programme":
@@ -310,7 +313,17 @@ class Programme(_Strict):
                     raise ValueError(f"chỉ tiêu '{t.code}' thay thế '{t.supersedes}', chỉ tiêu này không có trong kế hoạch")
                 if old.deadline >= t.deadline:
                     raise ValueError(f"chỉ tiêu '{t.code}' thay thế '{t.supersedes}' nên phải có hạn sau hạn của '{t.supersedes}'")
+        wrong = check_tasks(self.tasks, self.task_group_codes())
+        if wrong:
+            raise ValueError(wrong)
         return self
+
+    def task_group_codes(self) -> set[str]:
+        return {g.code for g in (self.task_groups or self.groups)}
+
+    def task_group_names(self) -> dict[str, str]:
+        """Task group code → name in the plan's order (``task_groups``, else the targets' ``groups``)."""
+        return {g.code: g.name for g in (self.task_groups or self.groups)}
 
     def group_names(self) -> dict[str, str]:
         """Group code → name in the plan's order; the three pillars when the plan does not group its targets."""
@@ -539,10 +552,28 @@ def load_indicators(city_dir: Path) -> dict[str, Indicator]:
     return by_code
 
 
+TASKS_FILE = "tasks.yaml"
+
+
+def _with_task_file(programme: Programme, path: Path, task_path: Path) -> Programme:
+    """The programme with the tasks of ``tasks.yaml``; errors name that file and its key."""
+    if not task_path.is_file():
+        return programme
+    task_file = load_model(TaskFile, task_path, "tệp nhiệm vụ")
+    if programme.tasks:
+        raise ConfigError(task_path, "tasks", f"nhiệm vụ đã được khai báo trong {path.name}; chỉ khai báo ở một tệp")
+    groups = task_file.task_groups or programme.task_groups or programme.groups
+    wrong = check_tasks(task_file.tasks, {g.code for g in groups})
+    if wrong:
+        code = wrong.split("'")[1]
+        raise ConfigError(task_path, f"tasks[{code}]", wrong)
+    return programme.model_copy(update={"tasks": task_file.tasks, "task_groups": task_file.task_groups or programme.task_groups})
+
+
 @lru_cache(maxsize=16)
 def load_programme(city_dir: Path) -> Programme:
     path = city_dir / "programme.yaml"
-    programme = load_model(Programme, path)
+    programme = _with_task_file(load_model(Programme, path), path, city_dir / TASKS_FILE)
     indicators = load_indicators(city_dir)
     for t in programme.targets:
         for code in t.measure.indicators():

@@ -11,6 +11,8 @@ what ``dxreport check-config`` prints.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -125,7 +127,7 @@ def _placeholders(found: _Findings, path: Path) -> None:
 
 def _city(found: _Findings, city_dir: Path, city: City, code: str) -> None:
     path = city_dir / "city.yaml"
-    for name in ("city.yaml", "units.csv", "indicators.yaml", "programme.yaml", "succession.csv"):
+    for name in ("city.yaml", "units.csv", "indicators.yaml", "programme.yaml", "tasks.yaml", "succession.csv"):
         _placeholders(found, city_dir / name)
     if city.code != code:
         found.add(path, "code", f"mã '{city.code}' phải trùng tên thư mục '{code}'")
@@ -181,8 +183,27 @@ def _indicators(found: _Findings, city_dir: Path, indicators: dict[str, Indicato
             found.add(path, f"indicators[{i.code}].not_above", f"'{i.not_above}' phải là chỉ tiêu loại count")
 
 
+def _tasks(found: _Findings, city_dir: Path, programme: Programme, units: pd.DataFrame | None) -> None:
+    """Each task's lead and co-ordinating units are units of units.csv (co-ordinators may also be words)."""
+    from dxreport.domain.config import TASKS_FILE
+
+    path = city_dir / TASKS_FILE if (city_dir / TASKS_FILE).is_file() else city_dir / "programme.yaml"
+    if units is None:
+        return
+    for t in programme.tasks:
+        key = f"tasks[{t.code}]"
+        if t.lead not in units.index:
+            found.add(path, f"{key}.lead", f"đơn vị chủ trì '{t.lead}' không có trong units.csv")
+        for p in t.partners:
+            if re.fullmatch(r"[A-Z0-9-]+", p) and p not in units.index:
+                found.add(path, f"{key}.partners", f"đơn vị phối hợp '{p}' không có trong units.csv")
+        if t.funds is not None and t.funds.allocated == 0:
+            found.warn(path, f"{key}.funds.allocated", "kinh phí được giao bằng 0: bỏ khóa funds nếu nhiệm vụ không có kinh phí")
+
+
 def _programme(found: _Findings, city_dir: Path, programme: Programme, indicators: dict[str, Indicator],
                units: pd.DataFrame | None) -> None:
+    _tasks(found, city_dir, programme, units)
     path = city_dir / "programme.yaml"
     for t in programme.targets:
         key = f"targets[{t.code}]"

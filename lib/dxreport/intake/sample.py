@@ -8,6 +8,9 @@ units, its indicators, its targets, and optionally ``sample.yaml``, which tunes
 the levels and sizes (:class:`SampleRecipe`). The same files and seed give the
 same bytes.
 
+Units that lead programme tasks report their progress on the workbook's second sheet
+(:mod:`dxreport.intake.sample_tasks`, a generator of its own as well).
+
 The same run makes each unit's assessment sheet of the city's index, when a
 framework of the city has assessed items (``<period>/danh-gia/<unit>.xlsx``:
 self-assessed values, evidence, the office's verified values), from a seed of its
@@ -39,6 +42,7 @@ from dxreport.domain.units import TOP_KINDS, active_on, indicators_for, load_uni
 from dxreport.domain import frameworks
 from dxreport.domain.frameworks import Framework
 from dxreport.intake.assessment import ItemRow, value_kind, write_assessment
+from dxreport.intake.sample_tasks import TaskProgress
 from dxreport.intake.workbook import JumpWarning, Row, place_name, write_workbook
 
 SEED = 20260930
@@ -151,6 +155,7 @@ def generate(city_dir: Path, out_dir: Path, periods: list[Period] | None = None,
     previous: dict[tuple[str, str], float | int] = {}
     written: list[Path] = []
     maker = _Values(recipe, levels, len(periods))
+    progress = TaskProgress(load_programme(city_dir).tasks, periods, recipe.seed if seed is None else seed)
     rule = city.jumps  # the workbook's orange warning follows the city's own rule, as `dxreport template` writes it
     jump = JumpWarning(relative=rule.relative, min_absolute=rule.min_absolute, share_points=rule.share_points)
     for step, period in enumerate(periods):
@@ -177,7 +182,8 @@ def generate(city_dir: Path, out_dir: Path, periods: list[Period] | None = None,
             path = out_dir / period.id / f"{unit.code}.xlsx"
             if workbooks:
                 write_workbook(path, unit=unit.code, unit_name=unit.name, period=period.id, rows=rows, submitted_on=submitted,
-                               place=place_name(unit.kind, unit.name, city.place), jump=jump, city=city.code)
+                               place=place_name(unit.kind, unit.name, city.place), jump=jump, city=city.code,
+                               tasks=progress.rows(unit.code, period, submitted))
                 written.append(path)
             for fw in assessed:
                 if unit.kind in fw.audience:

@@ -23,12 +23,12 @@ from pathlib import Path
 import pandas as pd
 
 from dxreport.domain import fmt
-from dxreport.domain.config import load_indicators
+from dxreport.domain.config import load_indicators, load_programme
 from dxreport.domain.digest import sha256_file
 from dxreport.domain.errors import UsageError
 from dxreport.domain.problems import Problem, Rejected, problem
 from dxreport.domain.units import load_units
-from dxreport.intake import assessment, xlsxfile
+from dxreport.intake import assessment, tasksheet, xlsxfile
 from dxreport.intake.readers import ReadError, read_csv, read_xlsx
 from dxreport.intake.validate import Expected, Parsed, validate
 from dxreport.intake.workbook import CITY_PROPERTY, DATA_SHEET, HEADER_ROW, HELP_SHEET
@@ -61,6 +61,7 @@ class Submission:
     observations: pd.DataFrame  # indicator, value, note, sheet, row
     preparer_name: str | None = None  # whom the office calls about this file (templates from version 2)
     preparer_phone: str | None = None
+    task_reports: pd.DataFrame | None = None  # the NhiemVu sheet (tasksheet.RECORD_COLUMNS); None without one
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,9 @@ class Checked:
         if self.problems or self.parsed is None:
             raise Rejected(self.problems)
         p = self.parsed
+        tasks = pd.DataFrame(p.task_records, columns=tasksheet.RECORD_COLUMNS) if p.task_records is not None else None
         return Submission(self.path, self.sha256, p.unit, p.period, p.submitted_on, p.template_version,
-                          pd.DataFrame(p.records, columns=COLUMNS), p.preparer_name, p.preparer_phone)
+                          pd.DataFrame(p.records, columns=COLUMNS), p.preparer_name, p.preparer_phone, tasks)
 
 
 @dataclass
@@ -107,7 +109,8 @@ def expected_for(city_dir: Path) -> Expected:
 
     city_dir = Path(city_dir)
     found = {fw.id: fw for fw in frameworks.for_city_dir(city_dir)}  # for the assessment sheets of the city's index
-    return Expected(load_units(city_dir), load_indicators(city_dir), found)
+    programme_tasks = {t.code: t for t in load_programme(city_dir).tasks}
+    return Expected(load_units(city_dir), load_indicators(city_dir), found, tasks=programme_tasks)
 
 
 _SAFE_CITY = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -192,24 +195,25 @@ def stamp_problem(path: Path, city: str) -> Problem | None:
 
 def _layout_problems(path: Path, layout: xlsxfile.Layout, data_sheet: str = DATA_SHEET, help_sheet: str = HELP_SHEET) -> list[Problem]:
     out = []
+    data_sheets = (data_sheet, tasksheet.SHEET) if data_sheet == DATA_SHEET else (data_sheet,)
     for name in layout.sheets:
-        if name not in (data_sheet, help_sheet):
+        if name not in (*data_sheets, help_sheet):
             out.append(problem(path, f"trang tính '{name}' không thuộc biểu mẫu", sheet=name,
                                hint=f"xóa trang này, hoặc đổi lại tên gốc ({data_sheet}, {help_sheet}); số liệu chỉ ghi ở trang {data_sheet}"))
     for f in layout.formulas:
-        if f.sheet == data_sheet:
+        if f.sheet in data_sheets:
             shown = f" (={f.text})" if f.text else ""
             out.append(problem(path, f"ô {f.column}{f.row} chứa công thức{shown}", sheet=f.sheet, row=f.row, column=f.column,
                                hint="thay công thức bằng giá trị: sao chép ô rồi Dán đặc biệt → Giá trị"))
     for e in layout.errors:
-        if e.sheet == data_sheet:
+        if e.sheet in data_sheets:
             out.append(problem(path, f"ô {e.column}{e.row} chứa giá trị lỗi {e.value} của Excel, không phải số liệu",
                                sheet=e.sheet, row=e.row, column=e.column,
                                hint="sửa công thức gốc cho ra đúng giá trị rồi dán lại bằng Dán đặc biệt → Giá trị; "
                                     "nếu chưa có số liệu thì để trống ô"))
-    header_row = assessment.HEADER_ROW if data_sheet == assessment.SHEET else HEADER_ROW
+    header_rows = {assessment.SHEET: assessment.HEADER_ROW, DATA_SHEET: HEADER_ROW, tasksheet.SHEET: tasksheet.HEADER_ROW}
     for m in layout.merges:
-        if m.sheet == data_sheet and m.last_row >= header_row:
+        if m.sheet in data_sheets and m.last_row >= header_rows[m.sheet]:
             out.append(problem(path, f"các ô {m.first_column}{m.first_row}:{m.last_column}{m.last_row} bị gộp trong vùng số liệu",
                                sheet=m.sheet, row=m.first_row, column=m.first_column,
                                hint="bỏ gộp ô (Trang đầu → Gộp và Căn giữa → Hủy gộp ô) và ghi mỗi giá trị vào một ô"))
@@ -239,9 +243,24 @@ def _read_xlsx(path: Path, engine: str) -> tuple[list | None, str | None, list[P
         return None, None, [problem(path, f"không có trang '{DATA_SHEET}' (tệp có: {names})",
                                     hint=f"dùng đúng biểu mẫu; nếu đã đổi tên trang số liệu, đổi lại thành {DATA_SHEET}")]
     try:
-        return read_xlsx(path, DATA_SHEET, engine), DATA_SHEET, problems
+        grid = read_xlsx(path, DATA_SHEET, engine)
     except ReadError as e:
         return None, None, [*problems, problem(path, str(e), sheet=DATA_SHEET, hint="mở tệp bằng Excel, lưu lại rồi gửi lại")]
+    task_grid = None
+    if tasksheet.SHEET in layout.sheets:
+        try:
+            task_grid = read_xlsx(path, tasksheet.SHEET, engine)
+        except ReadError as e:
+            problems.append(problem(path, str(e), sheet=tasksheet.SHEET, hint="mở tệp bằng Excel, lưu lại rồi gửi lại"))
+    return _Grids(grid, task_grid), DATA_SHEET, problems
+
+
+@dataclass(frozen=True)
+class _Grids:
+    """A workbook's data sheet and, when it has one, its tasks sheet."""
+
+    data: list
+    tasks: list | None
 
 
 def _read_csv(path: Path) -> tuple[list | None, str | None, list[Problem]]:
@@ -291,13 +310,20 @@ def check_file(path: Path, expected: Expected, engine: str = "calamine", sha256:
     if sheet == assessment.SHEET or (suffix == ".csv" and assessment.is_assessment(grid)):
         parsed_sheet = assessment.validate(grid, path, sheet, expected)
         return Checked(path, digest, parsed_sheet, sorted(problems + parsed_sheet.problems, key=_position))
+    task_grid = None
+    if isinstance(grid, _Grids):
+        grid, task_grid = grid.data, grid.tasks
     parsed = validate(grid, path, sheet, expected)
+    if task_grid is not None and parsed.unit:
+        parsed.task_records, found = tasksheet.validate_tasks(task_grid, str(path), unit=parsed.unit, tasks=expected.tasks,
+                                                              submitted_on=parsed.submitted_on)
+        parsed.problems.extend(found)
     return Checked(path, digest, parsed, sorted(problems + parsed.problems, key=_position))
 
 
 def _position(p: Problem) -> tuple:
     """Problems in reading order: the whole file first, then by row and column."""
-    return (p.row is not None, p.row or 0, p.column or "")
+    return (p.row is not None, p.sheet == tasksheet.SHEET, p.row or 0, p.column or "")
 
 
 def check_file_safely(path: Path, expected: Expected, engine: str = "calamine", sha256: str | None = None) -> Checked:
@@ -387,7 +413,7 @@ def ingest(
                 con, file=name, sha256=sub.sha256, unit=sub.unit, period=sub.period,
                 submitted_on=sub.submitted_on, received_at=when,
                 template_version=sub.template_version, observations=sub.observations.fillna({"sheet": ""}),
-                preparer_name=sub.preparer_name, preparer_phone=sub.preparer_phone,
+                preparer_name=sub.preparer_name, preparer_phone=sub.preparer_phone, task_reports=sub.task_reports,
             )
             (result.added if revision else result.skipped).append(c.path)
     log.info("Ingest: %s", result.counts)

@@ -22,6 +22,7 @@ from dxreport.domain.config import Indicator
 from dxreport.domain.frameworks import Framework
 from dxreport.domain.periods import Period, PeriodError
 from dxreport.domain.problems import Problem
+from dxreport.domain.tasks import Task
 from dxreport.domain.units import active_on, indicators_for
 from dxreport.intake.encoding import detect_legacy
 from dxreport.intake.numbers import NumberError, parse_number, parse_share
@@ -59,6 +60,7 @@ class Expected:
     units: pd.DataFrame
     indicators: dict[str, Indicator]
     frameworks: dict[str, Framework] = field(default_factory=dict)
+    tasks: dict[str, Task] = field(default_factory=dict)  # the programme's tasks, by code (the NhiemVu sheet)
     _active: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     _wanted: dict[str, list[Indicator]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -84,6 +86,7 @@ class Parsed:
     preparer_name: str | None = None  # under the table, 'Người lập biểu' (templates from version 2)
     preparer_phone: str | None = None
     records: list[dict] = field(default_factory=list)  # indicator, value, note, sheet, row
+    task_records: list[dict] | None = None  # the NhiemVu sheet (intake.tasksheet); None when the file has none
     problems: list[Problem] = field(default_factory=list)
 
 

@@ -371,12 +371,14 @@ def write_workbook(
     preparer_phone: str | None = None,
     jump: JumpWarning = JumpWarning(),
     city: str | None = None,
+    tasks: "list | None" = None,
 ) -> None:
     """Write a unit's workbook for ``period``; blank values make it a template.
 
     ``place`` is written before the signing date (see :func:`place_name`). ``city``: the code of the
     city whose configuration the workbook follows, stamped in its document properties
-    (:data:`CITY_PROPERTY`) for intake to read.
+    (:data:`CITY_PROPERTY`) for intake to read. ``tasks``: the programme tasks the unit leads
+    (:class:`dxreport.intake.tasksheet.TaskRow`), listed on a second sheet when there are any.
     """
     rows = list(rows)
     wb = Workbook()
@@ -411,6 +413,10 @@ def write_workbook(
     ws.protection.formatRows = False
     ws.protection.formatColumns = False
 
+    if tasks:
+        from dxreport.intake.tasksheet import write_task_sheet
+
+        write_task_sheet(wb, list(tasks), unit=unit, unit_name=unit_name, period=period)
     help_ws = wb.create_sheet(HELP_SHEET)
     lines = instructions(jump=jump)
     for r, line in enumerate(lines, start=1):
