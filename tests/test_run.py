@@ -70,6 +70,28 @@ def test_pdf_text_and_fonts(built):
             fonts.add(str(font["/BaseFont"]).split("+", 1)[-1])
     assert fonts and all(f.startswith("Report-Serif") for f in fonts), fonts
     assert reader.metadata.title.startswith("Báo cáo")
+    _tasks_printed(built / "reports" / "danang" / "2026-Q3", text)
+
+
+def _tasks_printed(out: Path, text: str) -> None:
+    """The programme's tasks: the counts of tasks.csv in the summary, each overdue task with its lead unit and days."""
+    import pandas as pd
+
+    tasks = pd.read_csv(out / "tasks.csv", dtype={"days_overdue": "Int64"})
+    counts = tasks["status"].value_counts()
+    done = int(counts.get("Hoàn thành đúng hạn", 0) + counts.get("Hoàn thành quá hạn", 0))
+    assert f"trong {len(tasks)} nhiệm vụ của kế hoạch: {done} nhiệm vụ hoàn thành" in text
+    assert f"{int(counts.get('Đang thực hiện trong hạn', 0))} đang thực hiện trong hạn" in text
+    late = tasks[tasks["status"] == "Quá hạn chưa hoàn thành"]
+    assert len(late) >= 1 and f"{len(late)} quá hạn chưa hoàn thành" in text
+    section = text[text.index("3.1. Nhiệm vụ quá hạn chưa hoàn thành"):text.index("3.2. Nhiệm vụ hoàn thành")]
+    units = pd.read_csv(out.parents[2] / "data" / "cities" / "danang" / "units.csv").set_index("code")["name"]
+    for row in late.itertuples():
+        assert row.code in section and units[row.lead] in section and f"{row.days_overdue} ngày" in section, row.code
+    assert "3.3. Kinh phí thực hiện nhiệm vụ" in text
+    six = text[text.index("VI. NHIỆM VỤ, GIẢI PHÁP QUÝ TỚI"):text.index("VII. ĐỀ XUẤT")]
+    due = tasks[tasks["due"].between("2026-10-01", "2026-12-31") & ~tasks["status"].str.startswith("Hoàn thành")]
+    assert len(due) and all(code in six for code in due["code"])
 
 
 def test_a_scorecard_being_built_keeps_its_folder_while_the_city_report_is_published(root, tmp_path, monkeypatch):

@@ -14,11 +14,13 @@ import pandas as pd
 
 from dxreport.compute import actions as actions_
 from dxreport.compute import quality, scorecard, status, unit_status
+from dxreport.compute import tasks as tasks_
 from dxreport.domain import frameworks
 from dxreport.domain.periods import Period
 from dxreport.domain.units import active_on, indicators_for
 from dxreport.execute.workspace import Workspace
 from dxreport.publish import actions_report, analyst_text, annex, city_docx, report, scorecard_docx, scorecard_report
+from dxreport.publish import tasks_report
 from dxreport.publish import index_report as ranking_
 
 
@@ -30,7 +32,15 @@ def city_tables(ws: Workspace, period: str, thresholds: status.Thresholds, histo
         "unit_tables": units,
         "overview": unit_status.unit_overview(units, ws.units),
         "matrix": unit_status.status_matrix(units, ws.programme),
+        "tasks": task_status(ws, period),
     }
+
+
+def task_status(ws: Workspace, period: str) -> pd.DataFrame | None:
+    """The programme's tasks at the end of ``period`` (compute.tasks); None when the programme has no tasks."""
+    if not ws.programme.tasks:
+        return None
+    return tasks_.task_status(tasks_.task_table(ws.programme.tasks), ws.task_reports, period)
 
 
 def city_charts(ws: Workspace, tables: dict[str, Any]) -> dict[str, str]:
@@ -126,6 +136,9 @@ def write_city(
     if document_number:
         analyst_text.check_final(path, text)
     table = tables["status"]
+    task_table = tables.get("tasks")
+    task_context = tasks_report.city_tasks_context(task_table, units=ws.units, groups=ws.programme.task_group_names(),
+                                                   period=period)
     context = report.city_context(
         city=ws.city, period=period, report_date=report_date, document_number=document_number, table=table,
         units=ws.units, charts_svg=charts, sample_data=sample_data, overview=tables["overview"],
@@ -134,13 +147,18 @@ def write_city(
         ranking=ranking, quality=quality, text=text, text_file=path.name,
         basis=[d.citation() for d in ws.programme.basis],
         ranking_note="" if ranking else ranking_.absence_note(ws.root, ws.city_dir, period),
+        tasks=task_context,
     )
     csv_tables = {"status": table, "units": tables["overview"], "trace": status.trace(ws.observations, ws.programme, [period])}
+    if task_table is not None:
+        csv_tables["tasks"] = tasks_report.csv_frame(task_table)
     csv_tables.update({f"index_{key}": frame for key, frame in ranking_.index_frames(ranking).items()})
     written = report.write_tables(csv_tables, out)
     actions = city_actions(ws, tables, period) if actions is None else actions
     names = ws.units["name"].to_dict()
     extra = {**ranking_.annex_sheets(ranking), actions_report.ANNEX_SHEET: actions_report.annex_frame(actions, names)}
+    if task_table is not None:
+        extra[tasks_report.ANNEX_SHEET] = tasks_report.annex_frame(task_table, ws.units, ws.programme.task_group_names())
     written["annex"] = annex.write_annex(out / "annex.xlsx", table, extra=extra)
     written.update(report.write_city_report(context, out, ws.root))
     images = {"status_by_pillar": report.status_chart(table, ws.root, ws.programme.group_names(), png=True),
@@ -196,6 +214,8 @@ def write_scorecard(
         appendix=f"3.{appendix_number(ws, unit, period)}", actions=plan.actions, outlook=plan.outlook,
         verification=actions_.verification(aud, unit) if ranked else None,
         gaps=actions_.item_gaps(aud, unit, limit=5) if ranked else None,
+        tasks=tasks_report.unit_tasks_context(task_status(ws, period), unit, units=ws.units,
+                                              groups=ws.programme.task_group_names()),
     )
     written = report.write_tables({"unit_status": table.drop(columns=["history"]) if len(table) else table,
                                    "actions": actions_report.csv_frame(plan.actions)}, out)

@@ -7,7 +7,7 @@ JupyterLab, under papermill and under ``dxreport run``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -39,6 +39,7 @@ class Workspace:
     observations: pd.DataFrame
     submissions: pd.DataFrame
     assessments: pd.DataFrame  # latest assessment sheets of the city's index (store.load_assessments)
+    task_reports: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=store.TASK_REPORT_COLUMNS))  # store.load_task_reports
 
 
 def open_city(
@@ -76,6 +77,7 @@ def open_city(
         observations=of_known_units(store.load_observations(db), units),
         submissions=store.load_submissions(db),
         assessments=store.load_assessments(db),
+        task_reports=store.load_task_reports(db),
     )
 
 

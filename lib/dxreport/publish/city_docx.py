@@ -7,6 +7,7 @@ from typing import Any
 
 from dxreport.domain import fmt
 from dxreport.publish import docx_out as d
+from dxreport.publish import tasks_docx
 
 STATUS_HEADER = ["Mã", "Chỉ tiêu", "Mục tiêu (hạn)", "Kết quả", "So với quý trước", "Kỳ vọng theo lộ trình", "Tình trạng"]
 STATUS_WIDTHS = [13, 55, 20, 20, 20, 17, 20]
@@ -162,6 +163,8 @@ def write_city_docx(ctx: dict[str, Any], images: dict[str, bytes], path: Path) -
                 shade=_fill(ctx["expired_rows"]))
     legend = "; ".join(f"{x['symbol']}: {x['label']}" for x in ctx["heatmap_legend"])
     d.figure(doc, images.get("heatmap"), f"Hình 2. {ctx['chart_titles']['heatmap']} ({legend})")
+    if ctx.get("tasks"):
+        tasks_docx.city_tasks(doc, ctx["tasks"])
     d.blocks(doc, s["II"]["blocks"])
 
     doc.add_heading(s["III"]["title"], level=1)
@@ -193,6 +196,8 @@ def write_city_docx(ctx: dict[str, Any], images: dict[str, bytes], path: Path) -
     d.blocks(doc, s["V"]["blocks"])
     for key in ("VI", "VII"):
         doc.add_heading(s[key]["title"], level=1)
+        if ctx.get("tasks"):
+            (tasks_docx.next_tasks if key == "VI" else tasks_docx.issues)(doc, ctx["tasks"])
         d.blocks(doc, s[key]["blocks"])
 
     d.signature(doc, ctx, ctx["recipients"])

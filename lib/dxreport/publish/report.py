@@ -138,11 +138,13 @@ def city_context(
     next_tasks: list[dict[str, Any]] | None = None,
     proposals: list[dict[str, Any]] | None = None,
     ranking_note: str = "",
+    tasks: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Plain data for ``city_quarterly.html.j2`` and ``report.docx``; ``table`` is :func:`dxreport.compute.status.status_table`'s.
 
     ``text`` is the analyst's text (:func:`dxreport.publish.analyst_text.load`), ``basis`` the citations of the
     plans the report implements; sections the text lacks show their generated draft (:mod:`dxreport.publish.drafts`).
+    ``tasks``: the programme's tasks (:func:`dxreport.publish.tasks_report.city_tasks_context`), None without any.
     """
     p = Period.parse(period)
     groups = groups or {code: name for code, name in PILLAR_NAMES.items() if code in set(table["pillar"])}
@@ -154,7 +156,8 @@ def city_context(
     overview = overview if overview is not None else unit_status.unit_overview({}, units)
     lagging_units = overview[(overview["behind"] + overview["at_risk"] + overview["missed"]) > 0].sort_values(
         ["good_share", "at_risk", "code"], ascending=[True, False, True])
-    summary = [narrative.status_summary(shown, p), narrative.change_summary(shown, p), narrative.risk_summary(shown),
+    summary = [narrative.status_summary(shown, p), *([tasks["summary"], tasks["funds_summary"]] if tasks else []),
+               narrative.change_summary(shown, p), narrative.risk_summary(shown),
                narrative.expired_summary(shown), narrative.units_summary(overview)]
     title = f"Tình hình thực hiện chuyển đổi số {fmt.period_label(p)}"
     present = [k for k in STATUS_LABELS if k in set(shown["status"])]
@@ -194,6 +197,7 @@ def city_context(
         "charts": charts_svg,
         "chart_titles": CITY_CHART_TITLES,
         "heatmap_legend": charts.heatmap_legend(present),
+        "tasks": tasks,
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from dxreport.domain import fmt
 from dxreport.publish import docx_out as d
+from dxreport.publish import tasks_docx
 
 
 def write_scorecard_docx(ctx: dict[str, Any], images: dict[str, bytes], path: Path) -> Path:
@@ -47,6 +48,9 @@ def write_scorecard_docx(ctx: dict[str, Any], images: dict[str, bytes], path: Pa
         d.table(doc, ["Chỉ số", "Quý trước", "Quý này", "Thay đổi"],
                 [[f"{c['name']} ({c['indicator']})", c["previous"], c["current"], c["change"]] for c in ctx["checks"]],
                 [95, 22, 22, 26], numeric={1, 2, 3}, size=10)
+    if ctx.get("tasks"):
+        section += 1
+        tasks_docx.unit_tasks(doc, ctx["tasks"], f"{section}. Nhiệm vụ đơn vị chủ trì")
     section += 1
     doc.add_heading(f"{section}. Tình hình gửi số liệu", level=1)
     d.table(doc, ["Kỳ báo cáo", "Hạn gửi", "Ngày gửi", "Số lần gửi", "Tình trạng"],

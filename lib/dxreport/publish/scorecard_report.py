@@ -66,6 +66,7 @@ def scorecard_context(
     outlook: dict[str, Any] | None = None,
     verification: pd.DataFrame | None = None,
     gaps: pd.DataFrame | None = None,
+    tasks: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Plain data for templates/unit_scorecard.html.j2 and its Word file (``checks``: the unit's rows of the quality jumps table).
 
@@ -73,7 +74,8 @@ def scorecard_context(
     date: the office signs the report once, and a quarter's 30 or 200 scorecards spend no number of their own.
     ``actions`` and ``outlook`` (:func:`dxreport.compute.actions.plan`) open the scorecard; ``verification``
     and ``gaps`` (:func:`dxreport.compute.actions.verification`, :func:`~dxreport.compute.actions.item_gaps`)
-    set the self-assessed and verified points side by side.
+    set the self-assessed and verified points side by side. ``tasks``: the programme tasks the unit leads
+    (:func:`dxreport.publish.tasks_report.unit_tasks_context`; None when the programme has none).
     """
     rows = []
     for r in table.to_dict("records"):
@@ -104,6 +106,7 @@ def scorecard_context(
         "next_period_label": fmt.lower_first(fmt.period_label(Period.parse(period).next)),
         "verification": _with_totals(verification_rows(verification), ranking),
         "gaps": gap_rows(gaps),
+        "tasks": tasks or [],
     }
 
 
