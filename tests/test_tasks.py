@@ -294,3 +294,62 @@ def test_sample_quarter_has_a_believable_mix(sample_db, city_dir):
     assert counts.get(dt.NOT_REPORTED, 0) >= 1  # SDL has not sent 2026-Q3 (sample.yaml)
     done = status[status["status"].isin(dt.DONE)]
     assert (done["evidence"] != "").all()
+
+
+# ---------------------------------------------------------------- quality and publishing
+
+
+def test_quality_covers_task_reports(tmp_path, city_dir):
+    """A unit that leads tasks and has not sent, one whose file was rejected on its tasks sheet (completed without
+    evidence), and what the others reported."""
+    from dxreport.compute import quality
+    from dxreport.domain.config import load_city
+    from dxreport.publish import quality_report
+
+    good = _copy(tmp_path, "SKHCN")
+    bad = _edit_tasks(_copy(tmp_path), {"F5": "Hoàn thành", "G5": 100, "H5": "01/07/2026", "I5": None})
+    db = tmp_path / "s.duckdb"
+    intake.ingest([good, bad], db, root=tmp_path, city_dir=city_dir)
+    programme = load_programme(city_dir)
+    status = ct.task_status(ct.task_table(programme.tasks), store.load_task_reports(db), PERIOD)
+    tables = quality.quality_tables(city=load_city(city_dir), units=load_units(city_dir),
+                                    indicators=intake.expected_for(city_dir).indicators, period=PERIOD,
+                                    submissions=store.load_submissions(db), observations=store.load_observations(db),
+                                    problems=store.load_problems(db), task_status=status)
+    t = tables["task_reports"].set_index("unit")
+    led = {u: sum(1 for x in programme.tasks if x.lead == u) for u in ("SKHCN", "STC")}
+    assert (t.loc["SKHCN", "tasks"], t.loc["SKHCN", "reported"], t.loc["SKHCN", "not_reported"]) == (led["SKHCN"], led["SKHCN"], 0)
+    assert (t.loc["STC", "state"], t.loc["STC", "not_reported"], t.loc["STC", "rejected_task_problems"]) == ("missing", led["STC"], 1)
+    assert t["done_without_evidence"].sum() == 0  # intake never stores one
+    ctx = quality_report.quality_context(tables, period=PERIOD)
+    assert ctx["task_counts"]["rejected_task_problems"] == 1 and ctx["task_counts"]["missing_units"] >= 1
+
+
+def test_city_without_tasks_gets_no_tasks_section():
+    from dxreport.publish import tasks_report
+
+    assert tasks_report.city_tasks_context(None, units=pd.DataFrame(), groups={}, period=PERIOD) is None
+    assert tasks_report.unit_tasks_context(None, "X", units=pd.DataFrame(), groups={}) is None
+
+
+def test_city_tasks_context_counts_and_lists(sample_db, city_dir):
+    from dxreport.publish import tasks_report
+
+    programme = load_programme(city_dir)
+    status = ct.task_status(ct.task_table(programme.tasks), store.load_task_reports(sample_db), PERIOD)
+    ctx = tasks_report.city_tasks_context(status, units=load_units(city_dir), groups=programme.task_group_names(), period=PERIOD)
+    counts = status["status"].value_counts()
+    assert [s["count"] for s in ctx["statuses"]] == [int(counts.get(s, 0)) for s in dt.STATUSES]
+    assert sum(g["total"] for g in ctx["by_group"]) == len(status) == ctx["total"]
+    assert [t["code"] for t in ctx["overdue"]] == list(ct.overdue(status)["code"])
+    assert all(t["days_overdue"] > 0 and t["lead_name"] for t in ctx["overdue"])
+    assert all(t["evidence"] for t in ctx["completed"])
+    assert f"{fmt_number(len(status))} nhiệm vụ của kế hoạch" in ctx["summary"]
+    csv = tasks_report.csv_frame(status)
+    assert list(csv["code"]) == list(status["code"]) and "disbursement_rate" in csv.columns
+
+
+def fmt_number(n):
+    from dxreport.domain import fmt
+
+    return fmt.number(n)

@@ -22,6 +22,7 @@ from dxreport import store
 from dxreport.compute import scorecard
 from dxreport.domain.config import City, Indicator, JumpRule  # noqa: F401  (JumpRule: the rule jumps() applies)
 from dxreport.domain.periods import Period
+from dxreport.domain.tasks import SHEET as TASK_SHEET
 from dxreport.domain.units import KIND_LABELS, expected_reports
 
 PROBLEM_COLUMNS = ["file", "sha256", "unit", "period", "sheet", "row", "column", "message", "checked_at"]
@@ -258,22 +259,58 @@ def jumps(
     return out.sort_values(["_u", "_i"]).drop(columns=["_u", "_i"]).reset_index(drop=True)
 
 
+TASK_COLUMNS = ["unit", "name", "tasks", "reported", "not_reported", "state", "state_label", "days_late",
+                "done_without_evidence", "rejected_task_problems"]
+
+
+def task_reporting(task_status: pd.DataFrame, timeliness_table: pd.DataFrame, period_problems: pd.DataFrame,
+                   units: pd.DataFrame) -> pd.DataFrame:
+    """Per unit that leads programme tasks: how many it leads and reported this period (missing ones count as not
+    reported), whether its workbook came late, completed tasks without evidence in what is stored, and the problems
+    of its rejected files on the tasks sheet (a completed task without evidence is refused there)."""
+    if task_status is None or task_status.empty:
+        return pd.DataFrame(columns=TASK_COLUMNS)
+    state = timeliness_table.set_index("unit") if len(timeliness_table) else pd.DataFrame()
+    open_ = period_problems[(period_problems["file_state"] == "rejected") & (period_problems["sheet"] == TASK_SHEET)]
+    rows = []
+    for code in _unit_order(units, task_status["lead"].unique()):
+        own = task_status[task_status["lead"] == code]
+        known = code in state.index
+        done = own["status"].str.startswith("Hoàn thành")
+        rows.append({
+            "unit": code, "name": _name(units, code), "tasks": len(own), "reported": int(own["reported"].sum()),
+            "not_reported": int((~own["reported"].astype(bool)).sum()),
+            "state": state.loc[code, "state"] if known else "missing",
+            "state_label": state.loc[code, "state_label"] if known else TIMELINESS_STATES["missing"],
+            "days_late": state.loc[code, "days_late"] if known else None,
+            "done_without_evidence": int((done & own["evidence"].fillna("").eq("")).sum()),
+            "rejected_task_problems": int((open_["unit"] == code).sum()),
+        })
+    return pd.DataFrame(rows, columns=TASK_COLUMNS)
+
+
 def quality_tables(
     *, city: City, units: pd.DataFrame, indicators: dict[str, Indicator], period: str,
     submissions: pd.DataFrame, observations: pd.DataFrame, problems: pd.DataFrame | None = None,
-    rule: JumpRule = JumpRule(),
+    rule: JumpRule = JumpRule(), task_status: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every quality table for ``period`` (the input of :func:`quality_context`, and the CSVs beside the report)."""
+    """Every quality table for ``period`` (the input of :func:`quality_context`, and the CSVs beside the report).
+
+    ``task_status`` (:func:`dxreport.compute.tasks.task_status`): the programme's tasks, when it has any, for the
+    ``tasks`` table (:func:`task_reporting`).
+    """
     problems = empty_problems() if problems is None else problems
     period_problems = problems_for_period(problems, submissions, units, period)
+    timely = timeliness(city, units, indicators, period, submissions)
     return {
         "completeness": completeness(units, indicators, period, submissions, observations),
-        "timeliness": timeliness(city, units, indicators, period, submissions),
+        "timeliness": timely,
         "unexpected": unexpected(units, indicators, period, submissions),
         "problems": period_problems,
         "problems_by_unit": problems_by_unit(period_problems),
         "jumps": jumps(observations, indicators, units, period, rule),
         "trace": trace(submissions, period),
+        "task_reports": task_reporting(task_status, timely, period_problems, units),
     }
 
 
@@ -291,8 +328,13 @@ def workspace_tables(ws, period: str, problems: pd.DataFrame | None = None, rule
 
     ``rule`` defaults to the city's own (``jumps`` in city.yaml), the one every report of the city applies.
     """
+    from dxreport.compute import tasks as tasks_
+
     rule = ws.city.jumps if rule is None else rule
+    status = (tasks_.task_status(tasks_.task_table(ws.programme.tasks), ws.task_reports, period)
+              if ws.programme.tasks else None)
     return quality_tables(
         city=ws.city, units=ws.units, indicators=ws.indicators, period=period, submissions=ws.submissions,
         observations=ws.observations, problems=load_problems(ws.database) if problems is None else problems, rule=rule,
+        task_status=status,
     )

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from dxreport.domain.periods import Period, PeriodError
 
 RECURRING = "thường xuyên"
+SHEET = "NhiemVu"  # the unit workbook's sheet of task progress (intake.tasksheet)
 FUND_SOURCES = ("ngân sách thành phố", "ngân sách tỉnh", "ngân sách trung ương", "xã hội hóa", "nguồn khác")
 MONEY_UNIT = "triệu đồng"
 

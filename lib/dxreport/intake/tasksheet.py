@@ -31,11 +31,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from dxreport.domain import fmt
 from dxreport.domain.problems import Problem
-from dxreport.domain.tasks import MONEY_UNIT, RECURRING, REPORTED_DONE, REPORTED_NOT_STARTED, REPORTED_STATUSES, Task
+from dxreport.domain.tasks import MONEY_UNIT, RECURRING, REPORTED_DONE, REPORTED_NOT_STARTED, REPORTED_STATUSES, SHEET, Task
 from dxreport.intake.numbers import NumberError, parse_number
 from dxreport.intake.sheetlayout import StyleCache, finish_sheet, font
 
-SHEET = "NhiemVu"
 HEADER_ROW = 4
 HEADERS = ["STT", "Mã nhiệm vụ", "Tên nhiệm vụ, sản phẩm", "Thời hạn", f"Kinh phí được giao ({MONEY_UNIT})",
            "Tình trạng", "Tỷ lệ hoàn thành (%)", "Ngày hoàn thành", "Tài liệu kiểm chứng (số, ngày văn bản hoặc đường dẫn)",
@@ -43,7 +42,7 @@ HEADERS = ["STT", "Mã nhiệm vụ", "Tên nhiệm vụ, sản phẩm", "Thời
 COL = {"code": 2, "name": 3, "deadline": 4, "allocated": 5, "status": 6, "percent": 7, "completed_on": 8,
        "evidence": 9, "difficulties": 10, "proposals": 11, "disbursed": 12}
 OPEN_COLUMNS = ("status", "percent", "completed_on", "evidence", "difficulties", "proposals", "disbursed")
-WIDTHS = (5, 9, 40, 11, 11, 14, 10, 11, 24, 22, 22, 11)
+WIDTHS = (5, 9, 40, 13, 11, 14, 10, 11, 24, 22, 22, 11)
 RECORD_COLUMNS = ["task", "status", "percent", "completed_on", "evidence", "difficulties", "proposals", "disbursed",
                   "sheet", "row"]
 

@@ -146,11 +146,26 @@ def quality_context(
                                                   "file_state", "file_state_label"]),
         "jumps": _records(shown),
         "jumps_more": len(jumps_) - len(shown),
+        **_task_reports(tables.get("task_reports")),
         "jump_rule": rule.model_dump(),
         "jump_rule_text": jump_rule_text(rule),
     }
     context["summary"] = summary_sentence(counts, missing, p.id)
     return context
+
+
+def _task_reports(table: pd.DataFrame | None) -> dict[str, Any]:
+    """The units that lead programme tasks: what they reported on them (``task_reports`` empty without tasks)."""
+    if table is None or table.empty:
+        return {"task_reports": [], "task_counts": None}
+    return {
+        "task_reports": _records(table),
+        "task_counts": {"units": len(table), "tasks": int(table["tasks"].sum()), "not_reported": int(table["not_reported"].sum()),
+                        "late_units": int((table["state"] == "late").sum()),
+                        "missing_units": int((table["state"] == "missing").sum()),
+                        "done_without_evidence": int(table["done_without_evidence"].sum()),
+                        "rejected_task_problems": int(table["rejected_task_problems"].sum())},
+    }
 
 
 # ---------------------------------------------------------------- the standalone report
