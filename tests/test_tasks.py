@@ -353,3 +353,20 @@ def fmt_number(n):
     from dxreport.domain import fmt
 
     return fmt.number(n)
+
+
+def test_overdue_tasks_become_the_units_actions():
+    from dxreport.compute import actions
+    from dxreport.publish import actions_report
+
+    tasks = [_task("A", date(2026, 6, 30)), _task("B", date(2026, 8, 31)), _task("C", date(2026, 12, 31)),
+             _task("D", date(2026, 6, 30), lead="U2")]
+    reports = [_report("A", "2026-Q3", "Đang thực hiện", percent=60), _report("C", "2026-Q3", "Đang thực hiện", percent=10)]
+    frame = pd.DataFrame(reports, columns=store.TASK_REPORT_COLUMNS)
+    status = ct.task_status(ct.task_table(tasks), frame, "2026-Q3")
+    rows = actions.task_actions("U1", status, date(2026, 12, 19), "2026-Q3")
+    assert [(r["item"], r["note"]) for r in rows] == [("A", "92"), ("B", "30")]  # longest overdue first; C in time; D not U1's
+    shown = actions_report.rows(pd.DataFrame(rows, columns=actions.COLUMNS))
+    assert shown[0]["kind_label"] == "Nhiệm vụ quá hạn"
+    assert shown[0]["action"] == "Hoàn thành nhiệm vụ A (nhiệm vụ A), đã quá hạn 92 ngày"
+    assert shown[0]["current"] == "thực hiện 60%, quá hạn 92 ngày" and shown[1]["current"] == "chưa báo cáo, quá hạn 30 ngày"

@@ -14,7 +14,9 @@ city index, one row per action:
 - ``evidence``: an item scored 0 at verification for want of the evidence the
   framework requires;
 - ``penalty``: penalty points the office gave (điểm trừ);
-- ``submission``: a missing or late quarterly report, or no assessment sheet.
+- ``submission``: a missing or late quarterly report, or no assessment sheet;
+- ``task``: a programme task the unit leads that is overdue and not completed (compute.tasks), with the
+  days since its deadline; no index effect.
 
 Each action with an index effect is rescored: the unit's index as if that action
 alone were done (everyone else unchanged), the gain in points and in value, and
@@ -41,9 +43,9 @@ from dxreport.domain.frameworks import Component, Framework
 from dxreport.domain.periods import Period
 from dxreport.domain.units import active_on
 
-TARGET, YESNO, STEP, ASSESSED, EVIDENCE, PENALTY, SUBMISSION = (
-    "target", "yesno", "step", "assessed", "evidence", "penalty", "submission")
-KIND_ORDER = [TARGET, YESNO, EVIDENCE, ASSESSED, STEP, PENALTY, SUBMISSION]
+TARGET, YESNO, STEP, ASSESSED, EVIDENCE, PENALTY, SUBMISSION, TASK = (
+    "target", "yesno", "step", "assessed", "evidence", "penalty", "submission", "task")
+KIND_ORDER = [TARGET, YESNO, EVIDENCE, ASSESSED, STEP, PENALTY, TASK, SUBMISSION]
 KIND_LABELS = {
     TARGET: "Chỉ tiêu chậm tiến độ",
     YESNO: "Mục có/chưa cần khắc phục",
@@ -52,6 +54,7 @@ KIND_LABELS = {
     EVIDENCE: "Thiếu tài liệu kiểm chứng",
     PENALTY: "Điểm trừ",
     SUBMISSION: "Gửi báo cáo",
+    TASK: "Nhiệm vụ quá hạn",
 }
 COLUMNS = ["unit", "kind", "item", "name", "indicator", "measure", "unit_of_measure", "current", "needed", "needed_deadline",
            "numerator", "denominator", "extra", "extra_deadline", "extra_unit", "peer_median", "target", "status",
@@ -358,6 +361,19 @@ def submission_actions(unit: str, history: list[dict], next_deadline: date, has_
     return out
 
 
+def task_actions(unit: str, task_status: pd.DataFrame | None, next_deadline: date | None, period: str) -> list[dict]:
+    """The overdue tasks ``unit`` leads (``task_status``: :func:`dxreport.compute.tasks.task_status`), longest overdue
+    first: complete them, with the percent reported and the days since the deadline."""
+    from dxreport.compute.tasks import overdue
+
+    if task_status is None or task_status.empty:
+        return []
+    late = overdue(task_status[task_status["lead"] == unit])
+    return [_row(unit, TASK, r["code"], r["name"], measure="task", current=r["percent"], needed="done",
+                 deadline=next_deadline, period=period, note=str(int(r["days_overdue"])))
+            for r in late.to_dict("records")]
+
+
 @dataclass(frozen=True)
 class Plan:
     """A unit's actions (``COLUMNS``, largest index gain first) and its outlook (:func:`outlook`'s keys)."""
@@ -405,7 +421,7 @@ def gather(
 
 def plans(units: list[str], period: str, *, aud: Audience | None, tables: dict[str, pd.DataFrame], programme: Programme,
           indicators: dict[str, Indicator], observations: pd.DataFrame, histories: dict[str, list[dict]] | None = None,
-          next_deadline: date | None = None) -> dict[str, "Plan"]:
+          next_deadline: date | None = None, task_status: pd.DataFrame | None = None) -> dict[str, "Plan"]:
     """:func:`plan` for several units of one audience, their what-ifs rescored together (a city's annex)."""
     shared = _peers(aud.units, period, programme, observations) if aud is not None else None
     gathered = {u: gather(u, period, aud=aud, table=tables.get(u, pd.DataFrame()), programme=programme,
@@ -432,6 +448,7 @@ def plans(units: list[str], period: str, *, aud: Audience | None, tables: dict[s
             has_sheet = bool((aud.assessments["unit"] == u).any())
         if next_deadline is not None:
             rows += submission_actions(u, (histories or {}).get(u, []), next_deadline, has_sheet, period)
+        rows += task_actions(u, task_status, next_deadline, period)
         frame = pd.DataFrame(rows, columns=COLUMNS)
         if len(frame):
             frame["_gain"] = pd.to_numeric(frame["gain"], errors="coerce").fillna(-1.0)
@@ -460,17 +477,20 @@ def plan(
     observations: pd.DataFrame,
     history: list[dict] | None = None,
     next_deadline: date | None = None,
+    task_status: pd.DataFrame | None = None,
 ) -> Plan:
     """Every action of ``unit`` for the quarter after ``period``, and where doing them all would take it.
 
     ``aud``: the unit's :func:`audience` (``None`` when no framework ranks it: no index gains); ``table``: its
     status table (:func:`dxreport.compute.scorecard.unit_status`); ``observations``: every unit's (the peers'
     medians); ``history``: :func:`dxreport.compute.scorecard.submission_history`; ``next_deadline``: the
-    next report's deadline. An action is rescored alone (``total_if_fixed``, ``gain``, ``rank_if_fixed``…);
+    next report's deadline; ``task_status``: the programme's tasks (overdue ones the unit leads become actions).
+    An action is rescored alone (``total_if_fixed``, ``gain``, ``rank_if_fixed``…);
     the outlook rescores them all together.
     """
     return plans([unit], period, aud=aud, tables={unit: table}, programme=programme, indicators=indicators,
-                 observations=observations, histories={unit: history or []}, next_deadline=next_deadline)[unit]
+                 observations=observations, histories={unit: history or []}, next_deadline=next_deadline,
+                 task_status=task_status)[unit]
 
 
 def unit_actions(unit: str, period: str, **kwargs) -> pd.DataFrame:

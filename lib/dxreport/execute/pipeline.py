@@ -92,6 +92,7 @@ def unit_plan(ws: Workspace, unit: str, period: str, table: pd.DataFrame, histor
         unit, period, aud=audience_of(auds, ws.units.loc[unit, "kind"]), table=table, programme=ws.programme,
         indicators=ws.indicators, observations=ws.observations,
         history=_history(ws, unit, periods), next_deadline=scorecard.deadline_for(ws.city, p.next),
+        task_status=task_status(ws, period),
     )
 
 
@@ -107,6 +108,7 @@ def city_actions(ws: Workspace, tables: dict[str, Any], period: str, history_qua
     p = Period.parse(period)
     periods = [p.shift(-k).id for k in range(history_quarters - 1, -1, -1)]
     units = [u for u in ws.units[ws.units["kind"] != "city"].index if u in tables["unit_tables"]]
+    tasks_now = tables.get("tasks")
     out: dict[str, pd.DataFrame] = {}
     for aud in [*auds.values(), None]:  # each framework's units together, then any unit no framework ranks
         members = [u for u in units if u not in out and (aud is None or ws.units.loc[u, "kind"] in aud.fw.audience)]
@@ -114,7 +116,7 @@ def city_actions(ws: Workspace, tables: dict[str, Any], period: str, history_qua
             members, period, aud=aud, tables=tables["unit_tables"], programme=ws.programme, indicators=ws.indicators,
             observations=ws.observations,
             histories={u: _history(ws, u, periods) for u in members},
-            next_deadline=scorecard.deadline_for(ws.city, p.next))
+            next_deadline=scorecard.deadline_for(ws.city, p.next), task_status=tasks_now)
         out.update({u: plan.actions for u, plan in found.items()})
     return {u: out[u] for u in units}
 

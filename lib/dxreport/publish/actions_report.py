@@ -96,6 +96,8 @@ def action_text(row: dict[str, Any]) -> str:
         return f"Bổ sung tài liệu kiểm chứng{what}: {lower} — tự đánh giá {value_text(row, row['current'])} nhưng được 0 điểm khi thẩm định"
     if kind == compute.PENALTY:
         return f"Khắc phục để không bị trừ điểm: {lower} (kỳ này bị trừ {fmt.number_auto(row['current'], 2)} điểm)"
+    if kind == compute.TASK:
+        return f"Hoàn thành nhiệm vụ {row['item']} ({lower}), đã quá hạn {fmt.number(int(row['note']))} ngày"
     # submission
     label = fmt.period_label(row["period"])
     if row["item"] == "DANH_GIA":
@@ -112,6 +114,8 @@ def needed_text(row: dict[str, Any]) -> str:
         return f"đúng hạn, trước {fmt.date_short(row['deadline'])}" if not _missing(row.get("deadline")) else "đúng hạn"
     if row["kind"] == compute.EVIDENCE:
         return "có tài liệu kiểm chứng"
+    if row["kind"] == compute.TASK:
+        return "hoàn thành, có tài liệu kiểm chứng"
     if row["kind"] == compute.PENALTY:
         return "không bị trừ điểm"
     text = value_text(row, row["needed"])
@@ -130,11 +134,14 @@ def current_text(row: dict[str, Any]) -> str:
         return f"{value_text(row, row['current'])}, thiếu tài liệu"
     if row["kind"] == compute.PENALTY:
         return f"−{fmt.number_auto(row['current'], 2)} điểm"
+    if row["kind"] == compute.TASK:
+        done = "chưa báo cáo" if _missing(row["current"]) else f"thực hiện {fmt.number(row['current'])}%"
+        return f"{done}, quá hạn {fmt.number(int(row['note']))} ngày"
     return value_text(row, row["current"])
 
 
 def peer_text(row: dict[str, Any]) -> str:
-    if row["kind"] in (compute.SUBMISSION,):
+    if row["kind"] in (compute.SUBMISSION, compute.TASK):
         return fmt.MISSING
     if row["kind"] == compute.PENALTY:
         return f"−{fmt.number_auto(row['peer_median'], 2)} điểm" if not _missing(row["peer_median"]) and row["peer_median"] else "0 điểm"
