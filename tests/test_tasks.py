@@ -131,6 +131,12 @@ def test_each_task_rule_names_sheet_row_and_column(expected, tmp_path, cells, co
     assert f"trang '{tasksheet.SHEET}', dòng 5, cột {column}" in p.line()
 
 
+def test_legacy_encoding_on_the_tasks_sheet(expected, tmp_path):
+    path = _edit_tasks(_copy(tmp_path), {"F5": "Đang thực hiện", "G5": 50, "H5": None, "J5": "ThiÕu kinh phÝ thùc hiÖn"})
+    (p,) = intake.check_file(path, expected).problems
+    assert (p.sheet, p.row, p.column) == (tasksheet.SHEET, 5, "J") and "TCVN3" in p.message
+
+
 def test_disbursement_above_the_allocation_is_refused(expected, tmp_path):
     path = _edit_tasks(_copy(tmp_path, "VPUB"), {})
     ws = load_workbook(path)[tasksheet.SHEET]

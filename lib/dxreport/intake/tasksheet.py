@@ -32,6 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from dxreport.domain import fmt
 from dxreport.domain.problems import Problem
 from dxreport.domain.tasks import MONEY_UNIT, RECURRING, REPORTED_DONE, REPORTED_NOT_STARTED, REPORTED_STATUSES, SHEET, Task
+from dxreport.intake.encoding import detect_legacy
 from dxreport.intake.numbers import NumberError, parse_number
 from dxreport.intake.sheetlayout import StyleCache, finish_sheet, font
 
@@ -211,6 +212,12 @@ def validate_tasks(grid: list[list[Any]], file: str, *, unit: str, tasks: dict[s
         problems.append(Problem(file, message, SHEET, row, _letter(col) if col else None, hint))
 
     grid = [[unicodedata.normalize("NFC", v) if isinstance(v, str) else v for v in row] for row in grid]
+    for r, row in enumerate(grid, start=1):  # text typed in a legacy Vietnamese encoding (TCVN3, VNI)
+        for c, v in enumerate(row, start=1):
+            found = detect_legacy(v) if isinstance(v, str) and not v.isascii() else None
+            if found:
+                report(f"chữ được gõ bằng bảng mã cũ {found.encoding} ('{found.word}', có lẽ là '{found.decoded}')", r, c,
+                       f"gõ lại bằng bảng mã Unicode hoặc chuyển mã (Unikey: Công cụ chuyển mã, từ {found.encoding} sang Unicode)")
     for c, want in enumerate(HEADERS, start=1):
         got = _text(_cell(grid, HEADER_ROW, c))
         if got != want:
