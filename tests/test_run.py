@@ -76,14 +76,15 @@ def test_pdf_text_and_fonts(built):
 def _tasks_printed(out: Path, text: str) -> None:
     """The programme's tasks: the counts of tasks.csv in the summary, each overdue task with its lead unit and days."""
     import pandas as pd
+    from dxreport.domain.fmt import count
 
     tasks = pd.read_csv(out / "tasks.csv", dtype={"days_overdue": "Int64"})
     counts = tasks["status"].value_counts()
     done = int(counts.get("Hoàn thành đúng hạn", 0) + counts.get("Hoàn thành quá hạn", 0))
-    assert f"trong {len(tasks)} nhiệm vụ của kế hoạch: {done} nhiệm vụ hoàn thành" in text
-    assert f"{int(counts.get('Đang thực hiện trong hạn', 0))} đang thực hiện trong hạn" in text
+    assert f"trong {count(len(tasks))} nhiệm vụ của kế hoạch: {count(done)} nhiệm vụ hoàn thành" in text
+    assert f"{count(counts.get('Đang thực hiện trong hạn', 0))} đang thực hiện trong hạn" in text
     late = tasks[tasks["status"] == "Quá hạn chưa hoàn thành"]
-    assert len(late) >= 1 and f"{len(late)} quá hạn chưa hoàn thành" in text
+    assert len(late) >= 1 and f"{count(len(late))} quá hạn chưa hoàn thành" in text
     section = text[text.index("3.1. Nhiệm vụ quá hạn chưa hoàn thành"):text.index("3.2. Nhiệm vụ hoàn thành")]
     units = pd.read_csv(out.parents[2] / "data" / "cities" / "danang" / "units.csv").set_index("code")["name"]
     for row in late.itertuples():

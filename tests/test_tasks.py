@@ -350,15 +350,15 @@ def test_city_tasks_context_counts_and_lists(sample_db, city_dir):
     assert [t["code"] for t in ctx["overdue"]] == list(ct.overdue(status)["code"])
     assert all(t["days_overdue"] > 0 and t["lead_name"] for t in ctx["overdue"])
     assert all(t["evidence"] for t in ctx["completed"])
-    assert f"{fmt_number(len(status))} nhiệm vụ của kế hoạch" in ctx["summary"]
+    assert f"trong {fmt_count(len(status))} nhiệm vụ của kế hoạch" in ctx["summary"]
     csv = tasks_report.csv_frame(status)
     assert list(csv["code"]) == list(status["code"]) and "disbursement_rate" in csv.columns
 
 
-def fmt_number(n):
+def fmt_count(n):
     from dxreport.domain import fmt
 
-    return fmt.number(n)
+    return fmt.count(n)
 
 
 def test_overdue_tasks_become_the_units_actions():

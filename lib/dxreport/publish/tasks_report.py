@@ -83,26 +83,27 @@ def _row(r: dict[str, Any], units: pd.DataFrame, groups: dict[str, str]) -> dict
 
 
 def summary_sentence(status: pd.DataFrame, period: str | Period) -> str:
-    """The tasks' headline, as reports give it: how many done (in time, late), running in time, overdue, …"""
+    """The tasks' headline, as reports give it: how many done (in time, late), running in time, overdue, …
+    (counts in running text as administrative documents write them: 06, 15)."""
     counts = status["status"].value_counts()
     n = {s: int(counts.get(s, 0)) for s in STATUSES}
     done = n[DONE_ON_TIME] + n[DONE_LATE]
-    parts = [f"{fmt.number(done)} nhiệm vụ hoàn thành"
-             + (f" ({fmt.number(n[DONE_ON_TIME])} đúng hạn, {fmt.number(n[DONE_LATE])} quá hạn)" if n[DONE_LATE] else ""),
-             f"{fmt.number(n[IN_PROGRESS])} đang thực hiện trong hạn",
-             f"{fmt.number(n[OVERDUE])} quá hạn chưa hoàn thành"]
+    parts = [f"{fmt.count(done)} nhiệm vụ hoàn thành"
+             + (f" ({fmt.count(n[DONE_ON_TIME])} đúng hạn, {fmt.count(n[DONE_LATE])} quá hạn)" if n[DONE_LATE] else ""),
+             f"{fmt.count(n[IN_PROGRESS])} đang thực hiện trong hạn",
+             f"{fmt.count(n[OVERDUE])} quá hạn chưa hoàn thành"]
     if n[NOT_STARTED]:
-        parts.append(f"{fmt.number(n[NOT_STARTED])} chưa triển khai")
+        parts.append(f"{fmt.count(n[NOT_STARTED])} chưa triển khai")
     if n[NOT_REPORTED]:
-        parts.append(f"{fmt.number(n[NOT_REPORTED])} chưa được đơn vị báo cáo")
-    return (f"Về nhiệm vụ, đến hết {fmt.lower_first(fmt.period_label(period))}, trong {fmt.number(len(status))} nhiệm vụ "
+        parts.append(f"{fmt.count(n[NOT_REPORTED])} chưa được đơn vị báo cáo")
+    return (f"Về nhiệm vụ, đến hết {fmt.lower_first(fmt.period_label(period))}, trong {fmt.count(len(status))} nhiệm vụ "
             f"của kế hoạch: " + "; ".join(parts) + ".")
 
 
 def funds_sentence(total: dict[str, Any]) -> str:
     if not total["tasks"]:
         return ""
-    return (f"Kinh phí: {fmt.number(total['tasks'])} nhiệm vụ có kinh phí được giao {fmt.number(total['allocated'])} "
+    return (f"Kinh phí: {fmt.count(total['tasks'])} nhiệm vụ có kinh phí được giao {fmt.number(total['allocated'])} "
             f"{MONEY_UNIT}, đã giải ngân {fmt.number(total['disbursed'])} {MONEY_UNIT}, "
             f"đạt {fmt.percent(total['rate'])}.")
 
