@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -66,10 +68,10 @@ def test_html_is_self_contained_and_vietnamese(built):
     assert "@media print" in html and "@media screen and (max-width" in html
 
 
-def test_pdf_is_pdfa_2b_with_metadata_and_embedded_fonts(built):
+def test_pdf_is_pdfa_2a_with_metadata_and_embedded_fonts(built):
     reader = PdfReader(built["pdf"])
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
-    assert re.search(r"pdfaid:part(>|=\")2", xmp) and re.search(r"pdfaid:conformance(>|=\")B", xmp)
+    assert re.search(r"pdfaid:part(>|=\")2", xmp) and re.search(r"pdfaid:conformance(>|=\")A", xmp)
     assert reader.trailer["/Root"]["/Lang"] == "vi"
     assert reader.metadata.title == "Báo cáo Tình hình thực hiện chuyển đổi số Quý III/2026"
     assert "/OutputIntents" in reader.trailer["/Root"]
@@ -78,6 +80,43 @@ def test_pdf_is_pdfa_2b_with_metadata_and_embedded_fonts(built):
             font = font.get_object()
             descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
             assert "/FontFile2" in descendant["/FontDescriptor"].get_object()
+
+
+def _structure(reader: PdfReader) -> list[dict]:
+    """Every element of the PDF's structure tree (depth first)."""
+    found: list[dict] = []
+    stack = [reader.trailer["/Root"]["/StructTreeRoot"].get_object()]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        kids = node.get("/K")
+        kids = kids.get_object() if kids is not None else []
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict) and kid.get("/Type") != "/OBJR":
+                stack.append(kid)
+    return found
+
+
+def test_pdf_is_tagged_with_headings_tables_and_figures_with_alt_text(built):
+    """PDF/A-2a: the structure tree holds the headings, the tables with their header cells, and each chart as a
+    Figure whose alternative text is its caption."""
+    reader = PdfReader(built["pdf"])
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"] in (True, "true")
+    elements = _structure(reader)
+    kinds = [e.get("/S") for e in elements]
+    assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/Figure", "/Caption"} <= set(kinds)
+    html = built["html"].read_text(encoding="utf-8")
+    alts = sorted(str(e["/Alt"]) for e in elements if e.get("/S") == "/Figure")
+    assert len(alts) == html.count("<figure") and all(a.startswith("Hình ") for a in alts)
+    captions = sorted(" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S))
+    assert alts == sorted(unescape(c) for c in captions)
+
+
+@pytest.mark.skipif(not shutil.which("pdfinfo"), reason="poppler's pdfinfo is not installed")
+def test_pdfinfo_reads_the_pdf_as_tagged(built):
+    info = subprocess.run(["pdfinfo", str(built["pdf"])], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M)
 
 
 def test_margins_follow_decree_30(built):
@@ -175,6 +214,8 @@ def test_scorecard_builds_and_is_deterministic(workspace, tmp_path):
     # Two pages, and a third for a unit that leads programme tasks (P-HCH leads NV17, listed with its evidence).
     assert "Nhiệm vụ đơn vị chủ trì" in text and "NV17" in text and "Công văn số" in text
     assert len(PdfReader(a["pdf"]).pages) <= 3
+    assert a["pdf"].read_bytes() == b["pdf"].read_bytes()  # tagged (PDF/A-2a) and still byte-stable
+    assert {"/H1", "/H2", "/Table"} <= {e.get("/S") for e in _structure(PdfReader(a["pdf"]))}
 
 
 def test_pdf_leaves_no_weasyprint_font_folder(root, tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ become markup and a missing field never renders as an empty string.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from functools import lru_cache
@@ -69,7 +70,32 @@ def attachment_line(kind: str, code: str, city: Any, document_number: str, repor
 
 
 def render_html(templates_dir: Path, template: str, context: dict[str, Any]) -> str:
-    return environment(templates_dir).get_template(template).render(**context)
+    return titled_figures(environment(templates_dir).get_template(template).render(**context))
+
+
+_FIGURE = re.compile(r"<figure\b[^>]*>.*?</figure>", re.S)
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+_CAPTION = re.compile(r"<figcaption\b[^>]*>(.*?)</figcaption>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def titled_figures(html: str) -> str:
+    """Give each inline SVG chart of a ``<figure>`` its caption as ``<title>``, the chart's alternative text.
+
+    A screen reader reads it in the HTML, and WeasyPrint puts it as the ``/Alt`` of the figure in the tagged
+    PDF's structure tree. The caption is already escaped markup: its tags are dropped, its entities kept. A
+    chart that brings its own title keeps it.
+    """
+    def one(match: re.Match[str]) -> str:
+        figure = match.group(0)
+        caption = _CAPTION.search(figure)
+        svg = _SVG_OPEN.search(figure)
+        if not caption or not svg or "<title" in figure[svg.end():]:
+            return figure
+        alt = " ".join(_TAG.sub("", caption.group(1)).split())
+        return f"{figure[:svg.end()]}<title>{alt}</title>{figure[svg.end():]}" if alt else figure
+
+    return _FIGURE.sub(one, html)
 
 
 def font_face_css(fonts_dir: Path) -> str:
@@ -84,6 +110,9 @@ def font_face_css(fonts_dir: Path) -> str:
     return "\n".join(rules)
 
 
+PDF_VARIANT = "pdf/a-2a"
+
+
 def write_pdf(html: str, path: Path, fonts_dir: Path, base_url: Path, title: str) -> None:
     """Render ``html`` to ``path`` with the shipped fonts embedded."""
     from weasyprint import CSS, HTML
@@ -96,11 +125,13 @@ def write_pdf(html: str, path: Path, fonts_dir: Path, base_url: Path, title: str
         document.metadata.title = title
         document.metadata.authors = ["dxreport"]
         document.metadata.lang = "vi"
-        # PDF/A-2b for archiving; WeasyPrint embeds the fonts and an sRGB output intent. The embedded fonts are
+        # PDF/A-2a: an archive format that is also tagged (headings, tables, figures with their alternative text in
+        # the structure tree, for screen readers and reflow), with Unicode text; WeasyPrint embeds the fonts and an
+        # sRGB output intent. The embedded fonts are
         # subsets saved by fontTools, which stamps the time of saving into each one's 'head' table unless
         # SOURCE_DATE_EPOCH is set: every build's PDF differed in those bytes.
         with _source_date_epoch(FONT_TIMESTAMP):
-            document.write_pdf(str(path), pdf_variant="pdf/a-2b", uncompressed_pdf=False)
+            document.write_pdf(str(path), pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
     finally:
         # WeasyPrint copies the @font-face fonts into a temporary folder that only its __del__ removes, which a
         # kernel killed at the end of a batch never runs: 1.5 MB left in /tmp per PDF (706 MB found here).

@@ -206,7 +206,7 @@ def write_city_report(context: dict[str, Any], output_dir: Path, root: Path) -> 
 
 
 def write_report(template: str, context: dict[str, Any], output_dir: Path, root: Path) -> dict[str, Path]:
-    """Write report.html and report.pdf (PDF/A-2b) from ``template``; returns their paths."""
+    """Write report.html and report.pdf (PDF/A-2a, tagged) from ``template``; returns their paths."""
     output_dir.mkdir(parents=True, exist_ok=True)
     html = render.render_html(paths.templates_dir(root), template, context)
     render.check_glyphs(html, paths.fonts_dir(root))
