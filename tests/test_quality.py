@@ -259,3 +259,15 @@ def test_trace_lists_the_files_behind_the_figures(sample):
     comp = sample["tables"]["completeness"]
     assert set(now["file"]) == set(comp["file"].dropna())
     assert now["file"].str.startswith("data/sample/danang/2026-Q3/").all()
+
+
+def test_standalone_report_links_units_to_their_scorecards_by_plain_code_only(root, injected, cfg):
+    import htmlcheck
+
+    ctx = quality_report.report_context(injected, city=cfg["city"], report_date="2026-10-05", sample_mark="")
+    page = render.render_html(root / "templates", quality_report.TEMPLATE, ctx)
+    hrefs = htmlcheck.links(page)
+    assert "../don-vi/SNV/report.html" in hrefs and "../report.html" in hrefs
+    assert not any("<" in h or "%3C" in h or "/X/" in h for h in hrefs), hrefs  # the code carrying markup gets none
+    assert {"#muc-I", "#muc-II", "#muc-III"} <= set(hrefs)
+    assert htmlcheck.duplicate_ids(page) == []

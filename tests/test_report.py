@@ -8,6 +8,7 @@ import subprocess
 from html import unescape
 from pathlib import Path
 
+import htmlcheck
 import pytest
 from dxreport.compute import status
 from dxreport.execute import pipeline
@@ -230,3 +231,74 @@ def test_pdf_leaves_no_weasyprint_font_folder(root, tmp_path, monkeypatch):
     render.write_pdf("<p>Báo cáo</p>", out, root / "data" / "fonts", tmp_path, "Thử")
     assert out.stat().st_size > 1000
     assert not list(temp.glob("weasyprint-*")), "WeasyPrint's font folder was left behind"
+
+
+# ---------------------------------------------------------------- navigation in the HTML (issue 17)
+
+def test_toc_and_in_page_links_reach_their_anchors(built):
+    html = built["html"].read_text(encoding="utf-8")
+    parsed = htmlcheck.parse(html)
+    ids = {i for i, _ in parsed.ids}
+    anchors = [h[1:] for h in htmlcheck.links(html) if h.startswith("#")]
+    assert {"muc-I", "muc-II", "muc-III", "muc-IV", "muc-V", "muc-VI", "muc-VII", "phu-luc"} <= set(anchors)
+    assert set(anchors) <= ids
+    # the files published with the report are linked, relatively, from its HTML
+    hrefs = set(htmlcheck.links(html))
+    assert {"report.pdf", "report.docx", "annex.xlsx", "trace.csv", "nguon-so-lieu.html",
+            "chat-luong-so-lieu/report.html"} <= hrefs
+    for name in ("report.pdf", "report.docx", "annex.xlsx", "trace.csv", "nguon-so-lieu.html"):
+        assert (built["html"].parent / name).is_file()
+
+
+def test_every_id_is_unique_in_the_html_outputs(built):
+    for page in (built["html"], built["trace_page"]):
+        assert htmlcheck.duplicate_ids(page.read_text(encoding="utf-8")) == [], page.name
+
+
+def test_status_rows_link_to_the_trace_rows_behind_their_figures(built):
+    """Each running or expired target's row links to its section of the sources page, which lists exactly the rows
+    trace.csv gives for that target: unit, file, sheet, row and revision."""
+    import pandas as pd
+
+    html = built["html"].read_text(encoding="utf-8")
+    page = built["trace_page"].read_text(encoding="utf-8")
+    trace = pd.read_csv(built["html"].parent / "trace.csv")
+    targets = [h.split("#nguon-")[1] for h in htmlcheck.links(html) if h.startswith("nguon-so-lieu.html#nguon-")]
+    table = pd.read_csv(built["html"].parent / "status.csv")
+    shown = set(table[~(table["final"] & table["superseded_by"].notna())]["code"])  # CT19 is told in CT01's row
+    assert sorted(set(targets)) == sorted(set(trace["target"]) & shown)
+    page_ids = {i for i, _ in htmlcheck.parse(page).ids}
+    sections = re.findall(r'<section class="trace-target" id="nguon-([^"]+)">(.*?)</section>', page, re.S)
+    assert {f"nguon-{t}" for t in targets} <= page_ids
+    for code, body in sections:
+        rows = trace[trace["target"] == code]
+        assert body.count("<tr>") - 1 == len(rows), code  # one row per trace row, below the header row
+        for r in rows.itertuples():
+            assert f'<td class="file">{r.file}</td><td>{r.sheet}</td><td class="num">{r.row}</td>' in body
+        assert f"Nguồn số liệu: {len(rows)} dòng" in html
+
+
+def test_unit_names_link_to_their_scorecards_and_links_stay_off_paper(built):
+    html = built["html"].read_text(encoding="utf-8")
+    cards = [h for h in htmlcheck.links(html) if h.startswith("don-vi/")]
+    assert cards and all(re.fullmatch(r"don-vi/[A-Za-z0-9][A-Za-z0-9_-]*/report\.html", h) for h in cards)
+    assert '<a class="unit-link" href="don-vi/P-HCH/report.html">Phường Hải Châu</a>' in html
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(built["pdf"]).pages).split())
+    assert "Mục lục" not in text and "Tài liệu kèm theo" not in text and "Nguồn số liệu:" not in text
+
+
+def test_links_are_built_from_plain_codes_only():
+    from dxreport.publish import navigation
+
+    links = navigation.unit_links(["P-HCH", "SKHCN", "../etc", "<b>X</b>", "a b", ""], up="../")
+    assert links == {"P-HCH": "../don-vi/P-HCH/report.html", "SKHCN": "../don-vi/SKHCN/report.html"}
+    assert navigation.trace_href("CT01") == "nguon-so-lieu.html#nguon-CT01" and navigation.trace_href('x"y') is None
+
+
+@pytest.mark.skipif(not htmlcheck.CHROMIUM, reason="Chromium is not installed")
+def test_no_sideways_scroll_at_390_px_without_a_visible_hint(built):
+    for page in (built["html"], built["trace_page"]):
+        found = htmlcheck.phone_layout(page, 390)
+        assert found["page"] <= 390, page.name  # the page itself never scrolls sideways
+        assert found["boxes"], page.name  # the wide tables scroll in their own box…
+        assert all("Vuốt ngang để xem thêm" in b["hint"] for b in found["boxes"]), found  # …under a visible hint

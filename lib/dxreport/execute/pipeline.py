@@ -17,10 +17,11 @@ from dxreport.compute import quality, scorecard, status, unit_status
 from dxreport.compute import tasks as tasks_
 from dxreport.domain import frameworks
 from dxreport.domain.periods import Period
-from dxreport.domain.units import active_on, indicators_for
+from dxreport.domain.units import active_on, expected_reports, indicators_for
 from dxreport.execute.workspace import Workspace
-from dxreport.publish import actions_report, analyst_text, annex, city_docx, report, scorecard_docx, scorecard_report
+from dxreport.publish import actions_report, analyst_text, annex, city_docx, navigation, report, scorecard_docx, scorecard_report
 from dxreport.publish import tasks_report
+from dxreport.publish.layout import TRACE_PAGE
 from dxreport.publish import index_report as ranking_
 
 
@@ -141,6 +142,8 @@ def write_city(
     task_table = tables.get("tasks")
     task_context = tasks_report.city_tasks_context(task_table, units=ws.units, groups=ws.programme.task_group_names(),
                                                    period=period)
+    trace = status.trace(ws.observations, ws.programme, [period])
+    links = navigation.unit_links(expected_reports(ws.units, ws.indicators, Period.parse(period))["unit"].unique())
     context = report.city_context(
         city=ws.city, period=period, report_date=report_date, document_number=document_number, table=table,
         units=ws.units, charts_svg=charts, sample_data=sample_data, overview=tables["overview"],
@@ -149,9 +152,9 @@ def write_city(
         ranking=ranking, quality=quality, text=text, text_file=path.name,
         basis=[d.citation() for d in ws.programme.basis],
         ranking_note="" if ranking else ranking_.absence_note(ws.root, ws.city_dir, period),
-        tasks=task_context,
+        tasks=task_context, unit_links=links, trace_counts=navigation.trace_counts(trace),
     )
-    csv_tables = {"status": table, "units": tables["overview"], "trace": status.trace(ws.observations, ws.programme, [period])}
+    csv_tables = {"status": table, "units": tables["overview"], "trace": trace}
     if task_table is not None:
         csv_tables["tasks"] = tasks_report.csv_frame(task_table)
     csv_tables.update({f"index_{key}": frame for key, frame in ranking_.index_frames(ranking).items()})
@@ -163,6 +166,8 @@ def write_city(
         extra[tasks_report.ANNEX_SHEET] = tasks_report.annex_frame(task_table, ws.units, ws.programme.task_group_names())
     written["annex"] = annex.write_annex(out / "annex.xlsx", table, extra=extra)
     written.update(report.write_city_report(context, out, ws.root))
+    written["trace_page"] = report.write_html("trace.html.j2", navigation.trace_page_context(
+        context, trace, context["all_rows"], ws.units, ws.indicators, links), out / TRACE_PAGE, ws.root)
     images = {"status_by_pillar": report.status_chart(table, ws.root, ws.programme.group_names(), png=True),
               "heatmap": report.heatmap_chart(tables["matrix"], ws.units, ws.root, png=True) if charts.get("heatmap") else b""}
     for a in (ranking or {}).get("audiences", []):
@@ -219,6 +224,7 @@ def write_scorecard(
         tasks=tasks_report.unit_tasks_context(task_status(ws, period), unit, units=ws.units,
                                               groups=ws.programme.task_group_names()),
     )
+    context["documents"] = navigation.scorecard_documents()
     written = report.write_tables({"unit_status": table.drop(columns=["history"]) if len(table) else table,
                                    "actions": actions_report.csv_frame(plan.actions)}, out)
     written.update(report.write_report("unit_scorecard.html.j2", context, out, ws.root))

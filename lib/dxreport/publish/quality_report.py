@@ -17,7 +17,7 @@ from dxreport.compute.quality import JumpRule
 from dxreport.domain import fmt
 from dxreport.domain.config import City
 from dxreport.domain.periods import Period
-from dxreport.publish import report
+from dxreport.publish import navigation, report
 from dxreport.publish.narrative import join
 from dxreport.publish.render import document_context
 
@@ -171,6 +171,7 @@ def _task_reports(table: pd.DataFrame | None) -> dict[str, Any]:
 # ---------------------------------------------------------------- the standalone report
 
 TEMPLATE = "data_quality.html.j2"
+QUALITY_SECTIONS = {"I": "I. Tổng hợp", "II": "II. Tình hình gửi số liệu của từng đơn vị", "III": "III. Danh sách lỗi số liệu"}
 
 
 def report_context(
@@ -182,6 +183,9 @@ def report_context(
                            sample_mark=sample_mark,
                            title=f"Tình hình gửi số liệu và chất lượng số liệu chuyển đổi số {quality['period_label']}"),
         "quality": quality,
+        "toc": [{"id": f"muc-{key}", "label": label} for key, label in QUALITY_SECTIONS.items()],
+        "documents": navigation.quality_documents(),
+        "unit_links": navigation.unit_links([u["unit"] for u in quality.get("units", [])], up="../"),
     }
 
 

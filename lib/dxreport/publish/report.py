@@ -17,7 +17,7 @@ from dxreport.compute.status import MET, NO_DATA, STATUS_LABELS, status_counts
 from dxreport.domain import fmt, paths
 from dxreport.domain.config import PILLAR_NAMES, City
 from dxreport.domain.periods import Period
-from dxreport.publish import analyst_text, charts, csv_safe, narrative, render
+from dxreport.publish import analyst_text, charts, csv_safe, narrative, navigation, render
 from dxreport.publish.drafts import section_drafts
 
 SAMPLE_MARK = "DỮ LIỆU MẪU"
@@ -139,8 +139,13 @@ def city_context(
     proposals: list[dict[str, Any]] | None = None,
     ranking_note: str = "",
     tasks: dict[str, Any] | None = None,
+    unit_links: dict[str, str] | None = None,
+    trace_counts: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """Plain data for ``city_quarterly.html.j2`` and ``report.docx``; ``table`` is :func:`dxreport.compute.status.status_table`'s.
+
+    ``unit_links`` (unit code → its scorecard, :func:`dxreport.publish.navigation.unit_links`) and
+    ``trace_counts`` (target code → rows behind its figure) make the HTML's links; without them it has none.
 
     ``text`` is the analyst's text (:func:`dxreport.publish.analyst_text.load`), ``basis`` the citations of the
     plans the report implements; sections the text lacks show their generated draft (:mod:`dxreport.publish.drafts`).
@@ -150,6 +155,9 @@ def city_context(
     groups = groups or {code: name for code, name in PILLAR_NAMES.items() if code in set(table["pillar"])}
     shown = reported_targets(table)
     rows = [r for r in status_rows(table, units, groups) if r["code"] in set(shown["code"])]
+    for r in rows:
+        r["trace_count"] = (trace_counts or {}).get(str(r["code"]), 0)
+        r["trace_href"] = navigation.trace_href(r["code"]) if r["trace_count"] else None
     running = [r for r in rows if not r["final"]]
     expired = sorted((r for r in rows if r["final"]), key=lambda r: (list(groups).index(r["group"]) if r["group"] in groups else len(groups), r["code"]))
     counts = status_counts(shown)
@@ -170,10 +178,13 @@ def city_context(
         + f"{body} báo cáo tình hình thực hiện chuyển đổi số {fmt.period_label(p)} như sau:"])
     header = render.document_context(city=city, period=p.id, report_date=report_date, document_number=document_number,
                                       sample_mark=SAMPLE_MARK if sample_data else "", title=title)
+    sections = analyst_text.report_sections(text, drafts, text_file)
     return {
         **header,
         "opening": analyst_text.with_marks(opening),
-        "sections": analyst_text.report_sections(text, drafts, text_file),
+        "sections": sections,
+        "toc": [*({"id": f"muc-{key}", "label": f"{key}. {s['name']}"} for key, s in sections.items()),
+                {"id": "phu-luc", "label": "Phụ lục"}],
         "annex_of": render.attachment_line("Báo cáo", "BC", city, document_number, report_date),
         "next_period_label": fmt.period_label(p.next),
         "summary": [s for s in summary if s],
@@ -198,6 +209,8 @@ def city_context(
         "chart_titles": CITY_CHART_TITLES,
         "heatmap_legend": charts.heatmap_legend(present),
         "tasks": tasks,
+        "unit_links": unit_links or {},
+        "documents": navigation.city_documents() if unit_links is not None else [],
     }
 
 
@@ -215,6 +228,14 @@ def write_report(template: str, context: dict[str, Any], output_dir: Path, root:
     pdf_path = output_dir / "report.pdf"
     render.write_pdf(html, pdf_path, paths.fonts_dir(root), output_dir, title=f"Báo cáo {context['title']}")
     return {"html": html_path, "pdf": pdf_path}
+
+
+def write_html(template: str, context: dict[str, Any], path: Path, root: Path) -> Path:
+    """An HTML page only (no PDF): a page for the screen that goes with a report, such as its sources."""
+    html = render.render_html(paths.templates_dir(root), template, context)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    return path
 
 
 def status_chart(table: pd.DataFrame, root: Path, groups: dict[str, str] | None = None, *, png: bool = False) -> str | bytes:

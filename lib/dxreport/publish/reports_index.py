@@ -23,7 +23,10 @@ def _entry(folder: Path, reports: Path) -> dict[str, Any] | None:
         m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    kinds = {o["kind"]: o["path"] for o in m.get("outputs", [])}
+    kinds: dict[str, str] = {}
+    for o in m.get("outputs", []):  # the report itself before any other page of its kind (its sources' page)
+        if o["kind"] not in kinds or o["path"].startswith("report."):
+            kinds[o["kind"]] = o["path"]
     link = lambda name: (folder / name).relative_to(reports).as_posix() if name else None  # noqa: E731
     return {
         "html": link(kinds.get("html") if "html" in kinds else None),
