@@ -49,9 +49,21 @@ def exempt(found: list[Page], annex_starts: tuple[str, ...] = ("PHỤ LỤC",)) 
     return allowed
 
 
+def before_a_chart(found: list[Page]) -> set[int]:
+    """Pages followed by a page that opens with a chart: a chart is drawn, not text, so the first words of such a
+    page are the caption under it ("Hình …"). A chart taller than the rest of a page cannot be split."""
+    return {p.number - 1 for p in found[1:] if p.first_words.startswith("Hình ")}
+
+
+def holes(found: list[Page], *, limit: float = 0.5, charts_exempt: bool = False) -> list[Page]:
+    """Pages more than ``1 - limit`` empty, but for those :func:`exempt` (and :func:`before_a_chart`) allows."""
+    allowed = exempt(found) | (before_a_chart(found) if charts_exempt else set())
+    return [p for p in found if p.used < limit and p.number not in allowed]
+
+
 def table(found: list[Page]) -> str:
-    allowed = exempt(found)
+    allowed, charts = exempt(found), before_a_chart(found)
     lines = ["| trang | chiều cao đã dùng | |", "|---:|---:|---|"]
     for p in found:
-        lines.append(f"| {p.number} | {p.used * 100:.0f} % | {'(cuối phần / trước phụ lục)' if p.number in allowed else ''} |")
+        lines.append(f"| {p.number} | {p.used * 100:.0f} % | {'cuối phần / trước phụ lục' if p.number in allowed else 'trước một hình' if p.number in charts else ''} |")
     return "\n".join(lines)
