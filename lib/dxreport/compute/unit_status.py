@@ -67,3 +67,21 @@ def status_matrix(tables: dict[str, pd.DataFrame], programme: Programme) -> pd.D
     codes = [t.code for t in programme.targets]
     matrix = pd.DataFrame({u: t.set_index("code")["status"] for u, t in tables.items()}).T
     return matrix.reindex(columns=[c for c in codes if c in matrix.columns])
+
+
+BODY_UNITS = 40  # a report's body shows at most this many units in a chart or table of units; the annex has them all
+
+
+def lagging_rows(matrix: pd.DataFrame, overview: pd.DataFrame, limit: int = BODY_UNITS) -> pd.DataFrame:
+    """The status matrix's rows for the ``limit`` units that lag most (lowest share of targets met or on track,
+    then most at risk, behind, missed; units without data last), in the matrix's own order; all rows if no more.
+
+    For a city of 200 units: the heat map of the report's body shows the units that need attention.
+    """
+    if len(matrix) <= limit:
+        return matrix
+    ranked = overview.assign(has=overview["good_share"].notna()).sort_values(
+        ["has", "good_share", "at_risk", "behind", "missed", "code"], ascending=[False, True, False, False, False, True])
+    ranked = ranked[ranked["code"].isin(matrix.index)]
+    keep = set(ranked["code"].head(limit))
+    return matrix[[c in keep for c in matrix.index]]

@@ -28,11 +28,14 @@ from dxreport.publish import index_report as ranking_
 def city_tables(ws: Workspace, period: str, thresholds: status.Thresholds, history_quarters: int = 4) -> dict[str, Any]:
     table = status.status_table(ws.observations, ws.programme, period, thresholds, history_quarters)
     units = unit_status.unit_tables(ws.observations, ws.programme, ws.units, ws.indicators, period, thresholds, history_quarters)
+    overview = unit_status.unit_overview(units, ws.units)
+    matrix = unit_status.status_matrix(units, ws.programme)
     return {
         "status": table,
         "unit_tables": units,
-        "overview": unit_status.unit_overview(units, ws.units),
-        "matrix": unit_status.status_matrix(units, ws.programme),
+        "overview": overview,
+        "matrix": unit_status.lagging_rows(matrix, overview),  # the heat map's rows: every unit, or those lagging most
+        "matrix_all": matrix,
         "tasks": task_status(ws, period),
     }
 

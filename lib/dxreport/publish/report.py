@@ -17,7 +17,7 @@ from dxreport.compute.status import MET, NO_DATA, STATUS_LABELS, status_counts
 from dxreport.domain import fmt, paths
 from dxreport.domain.config import PILLAR_NAMES, City
 from dxreport.domain.periods import Period
-from dxreport.publish import analyst_text, charts, csv_safe, narrative, navigation, render
+from dxreport.publish import analyst_text, charts, condense, csv_safe, narrative, navigation, render
 from dxreport.publish.drafts import section_drafts
 
 SAMPLE_MARK = "DỮ LIỆU MẪU"
@@ -200,8 +200,10 @@ def city_context(
         "projection_note": PROJECTION_NOTE,
         "lagging_targets": narrative.lagging_targets(shown, p),
         "lagging_units": records(lagging_units),
+        "lagging_body": condense.lagging(records(lagging_units)),
+        "heatmap_note": condense.heatmap_note(len(overview)),
         "notes": notes or [],
-        "ranking": ranking,
+        "ranking": condense.ranking(ranking),
         "quality": quality,
         **({"recipients": recipients} if recipients else {}),  # else the city's own (render.document_context)
         "ranking_note": ranking_note,
