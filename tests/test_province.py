@@ -133,3 +133,37 @@ def test_the_quality_report_and_scorecards_of_the_province(built):
         assert "PHIẾU ĐÁNH GIÁ" in text and f"({unit})" in text
     html = built["written"]["html"].read_text(encoding="utf-8")
     assert 'href="don-vi/X-168/report.html"' in html or 'href="don-vi/S30/report.html"' in html
+
+
+# ---------------------------------------------------------------- the rules, on small made-up lists
+
+
+def test_a_long_list_keeps_its_ends_and_says_how_many_are_between():
+    from dxreport.publish import condense
+
+    rows = [{"name": f"U{k}"} for k in range(1, 171)]
+    cut = condense.ends(rows)
+    assert [r["name"] for r in cut[:10]] == [f"U{k}" for k in range(1, 11)]
+    assert cut[10] == {"gap": 150} and [r["name"] for r in cut[11:]] == [f"U{k}" for k in range(161, 171)]
+    assert condense.ends(rows[:40]) == rows[:40]  # 40 or fewer: the whole list
+    ranking = {"audiences": [{"rows": rows, "charts": {"dots": "<svg/>", "moves": "<svg/>"}},
+                             {"rows": rows[:30], "charts": {"dots": "<svg/>"}}]}
+    body = condense.ranking(ranking)
+    assert body["in_annex"] and body["audiences"][0]["charts"] == {"dots": "", "moves": "<svg/>"}
+    assert body["audiences"][1]["body_rows"] == rows[:30] and body["audiences"][1]["charts"]["dots"] == "<svg/>"
+    assert ranking["audiences"][0]["charts"]["dots"] == "<svg/>"  # the ranking given is not changed
+
+
+def test_the_heat_map_keeps_the_units_lagging_most_in_their_own_order():
+    from dxreport.compute import unit_status
+
+    codes = [f"U{k:03d}" for k in range(60)]
+    overview = pd.DataFrame({"code": codes, "good_share": [None if k == 0 else (k % 30) / 30 for k in range(60)],
+                             "at_risk": 0, "behind": 0, "missed": 0})
+    matrix = pd.DataFrame({"CT01": "on_track"}, index=codes)
+    kept = unit_status.lagging_rows(matrix, overview, limit=10)
+    shares = overview.set_index("code")["good_share"]
+    assert len(kept) == 10 and list(kept.index) == sorted(kept.index)  # the matrix's order
+    assert "U000" not in kept.index  # a unit without data is not named among the worst
+    assert shares[kept.index].max() <= shares.drop(kept.index).dropna().min()
+    assert unit_status.lagging_rows(matrix.head(10), overview, limit=10).equals(matrix.head(10))

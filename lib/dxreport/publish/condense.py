@@ -14,6 +14,7 @@ from dxreport.domain import fmt
 
 EDGE = 10  # rows shown at each end of a long ranking in the body
 LAGGING = 20  # units shown in the body's table of units with lagging targets (those lagging most)
+PER_UNIT_CHARTS = ("bars", "dots")  # ranking charts drawn with one mark per unit
 RANKING_ANNEX, LAGGING_ANNEX = 4, 5  # the printed annex's numbers for the whole lists (Phụ lục 3.n are the scorecards)
 
 
@@ -27,7 +28,7 @@ def ends(rows: list[dict[str, Any]], edge: int = EDGE, limit: int = BODY_UNITS) 
 def ranking(context: dict[str, Any] | None) -> dict[str, Any] | None:
     """Section III with each long audience cut to its ends (``body_rows``; ``rows`` keeps them all for the annex).
 
-    The ranking bars of a long audience are left out of the body: one bar per unit does not fit a page. The
+    The ranking chart of a long audience is left out of the body: one mark per unit does not fit a page. The
     ranking given is not changed (the Word file and the CSV tables read it whole).
     """
     if not context:
@@ -35,8 +36,8 @@ def ranking(context: dict[str, Any] | None) -> dict[str, Any] | None:
     audiences = []
     for a in context["audiences"]:
         a = {**a, "body_rows": ends(a["rows"]), "in_annex": len(a["rows"]) > BODY_UNITS}
-        if a["in_annex"]:
-            a["charts"] = {**a["charts"], "bars": ""}
+        if a["in_annex"]:  # a chart with one mark per unit ("bars", "dots") stays out of the body
+            a["charts"] = {k: ("" if k in PER_UNIT_CHARTS else v) for k, v in a["charts"].items()}
         audiences.append(a)
     return {**context, "audiences": audiences, "in_annex": any(a["in_annex"] for a in audiences), "annex_no": RANKING_ANNEX}
 
