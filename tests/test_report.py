@@ -102,7 +102,7 @@ def _structure(reader: PdfReader) -> list[dict]:
 
 def test_pdf_is_tagged_with_headings_tables_and_figures_with_alt_text(built):
     """PDF/A-2a: the structure tree holds the headings, the tables with their header cells, and each chart as a
-    Figure whose alternative text is its caption."""
+    Figure with its alternative text (the chart's own, or its caption)."""
     reader = PdfReader(built["pdf"])
     assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"] in (True, "true")
     elements = _structure(reader)
@@ -110,9 +110,10 @@ def test_pdf_is_tagged_with_headings_tables_and_figures_with_alt_text(built):
     assert {"/H1", "/H2", "/H3", "/Table", "/TH", "/TD", "/Figure", "/Caption"} <= set(kinds)
     html = built["html"].read_text(encoding="utf-8")
     alts = sorted(str(e["/Alt"]) for e in elements if e.get("/S") == "/Figure")
-    assert len(alts) == html.count("<figure") and all(a.startswith("Hình ") for a in alts)
-    captions = sorted(" ".join(re.sub(r"<[^>]+>", "", c).split()) for c in re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S))
-    assert alts == sorted(unescape(c) for c in captions)
+    # each chart's <title>: its own alternative text, else its caption (render.titled_figures)
+    titles = [re.search(r"<svg\b[^>]*>.*?<title>(.*?)</title>", f, re.S) for f in re.findall(r"<figure\b.*?</figure>", html, re.S)]
+    assert len(alts) == html.count("<figure") and all(titles) and all(a.strip() for a in alts)
+    assert alts == sorted(unescape(t.group(1)) for t in titles)
 
 
 @pytest.mark.skipif(not shutil.which("pdfinfo"), reason="poppler's pdfinfo is not installed")
@@ -318,3 +319,12 @@ def test_no_page_of_the_report_is_more_than_half_empty(built):
     assert len(found) >= 10
     assert pagefill.holes(found, charts_exempt=True) == []
     assert len(pagefill.holes(found)) <= 1  # at most the page before the status heat map (Hình 2)
+
+
+def test_a_chart_without_its_own_title_takes_its_caption():
+    html = ('<figure class="x"><svg viewBox="0 0 1 1"><path/></svg><figcaption>Hình 1. A &amp; <i>B</i>, '
+            'Quý III/2026</figcaption></figure><figure><svg><title>own</title></svg><figcaption>Hình 2. C</figcaption></figure>')
+    out = render.titled_figures(html)
+    assert '<svg viewBox="0 0 1 1"><title>Hình 1. A &amp; B, Quý III/2026</title><path/>' in out
+    assert out.count("<title>") == 2 and "<title>own</title>" in out
+    assert render.titled_figures("<p>no figure</p>") == "<p>no figure</p>"
