@@ -290,6 +290,10 @@ def test_unit_names_link_to_their_scorecards_and_links_stay_off_paper(built):
     assert '<a class="unit-link" href="don-vi/P-HCH/report.html">Phường Hải Châu</a>' in html
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(built["pdf"]).pages).split())
     assert "Mục lục" not in text and "Tài liệu kèm theo" not in text and "Nguồn số liệu:" not in text
+    # no link to a file beside the report in the PDF: WeasyPrint would make it absolute (the build's own folder)
+    uris = [str(a.get_object()["/A"].get("/URI")) for page in PdfReader(built["pdf"]).pages
+            for a in page.get("/Annots", []) if "/A" in a.get_object()]
+    assert not [u for u in uris if u.startswith("file:") or "don-vi" in u]
 
 
 def test_links_are_built_from_plain_codes_only():

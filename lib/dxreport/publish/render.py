@@ -119,6 +119,7 @@ def write_pdf(html: str, path: Path, fonts_dir: Path, base_url: Path, title: str
     from weasyprint.text.fonts import FontConfiguration
 
     font_config = FontConfiguration()
+    html = _without_file_links(html)
     try:
         css = CSS(string=font_face_css(fonts_dir), font_config=font_config)
         document = HTML(string=html, base_url=str(base_url)).render(stylesheets=[css], font_config=font_config)
@@ -138,6 +139,16 @@ def write_pdf(html: str, path: Path, fonts_dir: Path, base_url: Path, title: str
         folder = getattr(font_config, "_folder", None)
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+_FILE_LINK = re.compile(r'(<a\b[^>]*?)\s+href="(?!#|https?:|mailto:)[^"]*"')
+
+
+def _without_file_links(html: str) -> str:
+    """The HTML's links to files beside it (scorecards, sources page, CSV) left out of the PDF: WeasyPrint would
+    resolve them against the folder the PDF is written in (a staging folder: other bytes each build), and on paper
+    they lead nowhere. Links within the document (``#…``) and to the web stay."""
+    return _FILE_LINK.sub(r"\1", html)
 
 
 FONT_TIMESTAMP = 946684800  # 2000-01-01T00:00:00Z, as in the annex: no build's clock in its outputs
