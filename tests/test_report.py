@@ -189,3 +189,36 @@ def test_pdf_leaves_no_weasyprint_font_folder(root, tmp_path, monkeypatch):
     render.write_pdf("<p>Báo cáo</p>", out, root / "data" / "fonts", tmp_path, "Thử")
     assert out.stat().st_size > 1000
     assert not list(temp.glob("weasyprint-*")), "WeasyPrint's font folder was left behind"
+
+
+def test_every_figure_is_named_linked_to_its_data_and_ids_are_unique(built):
+    """The inline SVG charts carry no duplicate id; each figure is named for a screen reader and links its CSV."""
+    import html as html_
+    from collections import Counter
+    from html.parser import HTMLParser
+
+    import pandas as pd
+
+    html = built["html"].read_text(encoding="utf-8")
+    ids: Counter = Counter()
+    figures: list[dict] = []
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if "id" in a:
+                ids[a["id"]] += 1
+            if tag == "figure":
+                figures.append({"svg": None, "csv": None})
+            elif tag == "svg" and figures and figures[-1]["svg"] is None:
+                figures[-1]["svg"] = a
+            elif tag == "a" and "chart-data" in (a.get("class") or "") and figures:
+                figures[-1]["csv"] = a["href"]
+
+    Reader().feed(html)
+    assert sum(ids.values()) > 1000 and [i for i, n in ids.items() if n > 1] == []
+    assert len(figures) >= 10
+    for f in figures:
+        assert f["svg"]["role"] == "img" and len(f["svg"]["aria-label"]) > 40
+        data = pd.read_csv(built["html"].parent / html_.unescape(f["csv"]))
+        assert len(data) >= 1

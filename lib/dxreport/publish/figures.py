@@ -1,0 +1,87 @@
+"""A chart as a report carries it: its SVG, its alternative text, and the table of the numbers it draws.
+
+Each chart of a report is a :class:`Chart`: the SVG (ids prefixed by its key, so charts never share an id
+in one HTML document), the Vietnamese text a screen reader says for it, its caption, and the data it
+draws as a DataFrame, written beside the report as ``charts/<key>.csv`` (:func:`write_data`) and linked
+from the figure. Templates get :meth:`Chart.context` (plain data), never the DataFrame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from dxreport.publish import charts, csv_safe
+
+CHARTS_DIR = "charts"  # beside report.html: charts/<key>.csv
+
+
+@dataclass
+class Chart:
+    key: str  # unique in its document: ids of the SVG and the CSV's name
+    title: str  # the caption without its number
+    alt: str  # what the chart shows, for a screen reader
+    data: pd.DataFrame  # the numbers drawn, one row per mark, Vietnamese headers
+    draw: Callable[[], plt.Figure] = field(repr=False)
+    svg: str = field(default="", repr=False)
+    keep: bool = False  # keep the drawn figure for :meth:`png` (drawn once; for a chart whose PNG is always wanted)
+    tight: bool = True  # False: the figure is laid out to its size (one drawing pass less)
+    _figure: plt.Figure | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.svg:
+            fig = self.draw()
+            self.svg = charts.to_svg(fig, key=self.key, alt=self.alt, close=not self.keep, tight=self.tight)
+            self._figure = fig if self.keep else None
+
+    @property
+    def csv(self) -> str:
+        return f"{CHARTS_DIR}/{self.key}.csv"
+
+    def png(self) -> bytes:
+        """The same chart at print resolution (for the Word file)."""
+        fig, self._figure = self._figure or self.draw(), None
+        return charts.to_png(fig, tight=self.tight)
+
+    def context(self) -> dict[str, Any]:
+        return {"key": self.key, "title": self.title, "alt": self.alt, "svg": self.svg, "csv": self.csv}
+
+
+def contexts(found: dict[str, Any]) -> dict[str, Any]:
+    """``found`` (charts, lists or dicts of them, by key) as plain data for a template."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, Chart):
+            return value.context()
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+    return plain(found)
+
+
+def flatten(found: Any) -> list[Chart]:
+    """Every :class:`Chart` in ``found`` (a chart, or dicts and lists of them), in order."""
+    if isinstance(found, Chart):
+        return [found]
+    if isinstance(found, dict):
+        return [c for v in found.values() for c in flatten(v)]
+    if isinstance(found, (list, tuple)):
+        return [c for v in found for c in flatten(v)]
+    return []
+
+
+def write_data(found: Iterable[Chart] | dict[str, Any], out: Path) -> dict[str, Path]:
+    """Each chart's data as UTF-8 CSV in ``out/charts/<key>.csv``; returns the paths by ``chart_<key>``."""
+    written = {}
+    for chart in flatten(found if isinstance(found, dict) else list(found)):
+        path = out / chart.csv
+        path.parent.mkdir(parents=True, exist_ok=True)
+        csv_safe.frame(chart.data).to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.6g")
+        written[f"chart_{chart.key}"] = path
+    return written
