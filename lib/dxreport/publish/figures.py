@@ -31,6 +31,7 @@ class Chart:
     svg: str = field(default="", repr=False)
     keep: bool = False  # keep the drawn figure for :meth:`png` (drawn once; for a chart whose PNG is always wanted)
     tight: bool = True  # False: the figure is laid out to its size (one drawing pass less)
+    dpi: int = 200  # of the PNG
     _figure: plt.Figure | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -46,7 +47,7 @@ class Chart:
     def png(self) -> bytes:
         """The same chart at print resolution (for the Word file)."""
         fig, self._figure = self._figure or self.draw(), None
-        return charts.to_png(fig, tight=self.tight)
+        return charts.to_png(fig, dpi=self.dpi, tight=self.tight)
 
     def context(self) -> dict[str, Any]:
         return {"key": self.key, "title": self.title, "alt": self.alt, "svg": self.svg, "csv": self.csv}

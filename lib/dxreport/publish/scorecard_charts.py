@@ -49,7 +49,8 @@ def scorecard_data(table: pd.DataFrame, city_history: pd.DataFrame, programme: P
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _panel(ax: plt.Axes, rows: pd.DataFrame, status: str, locality: str) -> None:
+def _panel(ax: plt.Axes, rows: pd.DataFrame, status: str, locality: str, quarters: bool = True) -> None:
+    """One target's panel; ``quarters``: name the quarters under it (the lowest panel of each column only)."""
     first = rows.iloc[0]
     uom = first["Đơn vị đo"]
     x = list(range(len(rows)))
@@ -80,7 +81,7 @@ def _panel(ax: plt.Axes, rows: pd.DataFrame, status: str, locality: str) -> None
     ax.yaxis.set_major_locator(MaxNLocator(3))
     if uom == "%":
         ax.set_yticks([t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= 1.0])
-    ax.set_xticks(x, [fmt.period_label(q).replace("Quý ", "").replace("/", "\n") for q in rows["Kỳ"]])
+    ax.set_xticks(x, [fmt.period_label(q).replace("Quý ", "").replace("/", "\n") for q in rows["Kỳ"]] if quarters else [])
     ax.set_xlim(-0.3, len(x) - 0.7)
     ax.tick_params(labelsize=MIN_FONT, length=2, pad=1.5)
     ax.grid(axis="y", linewidth=0.4, color="#dddddd")
@@ -91,7 +92,7 @@ def _panel(ax: plt.Axes, rows: pd.DataFrame, status: str, locality: str) -> None
 
 # The layout in inches, fixed so that the figure needs no layout pass: one drawing for the SVG, one for the PNG.
 WIDTH, LEFT, GAP, RIGHT = 6.2, 0.42, 0.44, 0.3  # a title may run over the gap to its right
-TITLE, PLOT, TICKS, LEGEND = 0.34, 0.78, 0.34, 0.5
+TITLE, PLOT, TICKS, LEGEND = 0.34, 0.78, 0.14, 0.75
 
 
 def scorecard_figure(data: pd.DataFrame, statuses: dict[str, str], locality: str) -> plt.Figure:
@@ -105,7 +106,8 @@ def scorecard_figure(data: pd.DataFrame, statuses: dict[str, str], locality: str
         r, c = divmod(n, PANEL_COLUMNS)
         bottom = height - (r * row + TITLE + PLOT)
         ax = fig.add_axes(((LEFT + c * (panel + GAP)) / WIDTH, bottom / height, panel / WIDTH, PLOT / height))
-        _panel(ax, data[data["Mã chỉ tiêu"] == code].reset_index(drop=True), statuses[code], locality)
+        _panel(ax, data[data["Mã chỉ tiêu"] == code].reset_index(drop=True), statuses[code], locality,
+               quarters=n + PANEL_COLUMNS >= len(codes))
     present = [s for s in STATUS_LABELS if s in {statuses[c] for c in codes}]
     handles = [*[Line2D([], [], color=STATUS_COLOURS[s], linewidth=1.8, marker=STATUS_MARKERS[s], markeredgecolor="black",
                         markeredgewidth=0.5, markersize=5, label=f"Đơn vị: {STATUS_LABELS[s].lower()}") for s in present],
@@ -141,4 +143,4 @@ def scorecard_chart(table: pd.DataFrame, city_history: pd.DataFrame, programme: 
     statuses = dict(zip(table["code"], table["status"]))
     return Chart(key="dien-bien-chi-tieu", title=f"Kết quả của đơn vị so với toàn {locality} và lộ trình, theo quý",
                  alt=scorecard_alt(data, unit_name, locality), data=data,
-                 draw=lambda: scorecard_figure(data, statuses, locality), keep=True, tight=False)
+                 draw=lambda: scorecard_figure(data, statuses, locality), keep=True, tight=False, dpi=150)
