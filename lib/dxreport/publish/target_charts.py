@@ -54,10 +54,11 @@ def path_data(table: pd.DataFrame, history: pd.DataFrame, programme: Programme) 
                 "Giá trị cơ sở": t.baseline.value, "Ngày cơ sở": t.baseline.date, "Mục tiêu": t.target,
                 "Hạn hoàn thành": t.deadline, "Dự báo đến hạn": r.projected if not pd.isna(r.projected) else None,
                 "Tình trạng": r.status_label,
+                "Kỳ đánh giá tại hạn": r.judged_period if r.final and isinstance(r.judged_period, str) else None,
             })
     return pd.DataFrame(rows, columns=["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị đo", "Kỳ", "Ngày cuối kỳ", "Kết quả",
                                        "Kỳ vọng theo lộ trình", "Giá trị cơ sở", "Ngày cơ sở", "Mục tiêu",
-                                       "Hạn hoàn thành", "Dự báo đến hạn", "Tình trạng"])
+                                       "Hạn hoàn thành", "Dự báo đến hạn", "Tình trạng", "Kỳ đánh giá tại hạn"])
 
 
 def _axis_formatter(unit_of_measure: str) -> FuncFormatter:
@@ -81,14 +82,24 @@ def _draw_panel(ax: plt.Axes, code: str, rows: pd.DataFrame, status: str) -> Non
         ax.plot(known["Ngày cuối kỳ"], known["Kết quả"], linestyle="none", marker=STATUS_MARKERS[status], markersize=4.5,
                 color=colour, markeredgecolor="black", markeredgewidth=0.5)
         last = known.iloc[-1]
+        judged = known[known["Kỳ"] == first["Kỳ đánh giá tại hạn"]]
+        if len(judged):  # an expired target: the value it was judged on, ringed and written
+            j = judged.iloc[0]
+            ax.plot([j["Ngày cuối kỳ"]], [j["Kết quả"]], "o", markersize=9, markerfacecolor="none", markeredgecolor="black",
+                    markeredgewidth=1.0)
+            ax.annotate(f"tại hạn {fmt.measure(j['Kết quả'], uom)}", (j["Ngày cuối kỳ"], j["Kết quả"]), xytext=(5, -9),
+                        textcoords="offset points", ha="left", va="top", fontsize=MIN_FONT)
         projected = first["Dự báo đến hạn"]
         if projected is not None and not pd.isna(projected):
             ax.plot([last["Ngày cuối kỳ"], deadline], [last["Kết quả"], projected], color=colour, linewidth=0.9,
                     linestyle=(0, (1, 1.5)))
-        ax.annotate(fmt.measure(last["Kết quả"], uom), (last["Ngày cuối kỳ"], last["Kết quả"]), xytext=(0, 5),
-                    textcoords="offset points", ha="center", fontsize=MIN_FONT, fontweight="bold")
-    ax.annotate(fmt.measure(first["Mục tiêu"], uom), (deadline, first["Mục tiêu"]), xytext=(-2, 3),
-                textcoords="offset points", ha="right", va="bottom", fontsize=MIN_FONT)
+        spread = max(known["Kết quả"].max(), first["Mục tiêu"]) - min(known["Kết quả"].min(), first["Giá trị cơ sở"])
+        near_target = abs(last["Kết quả"] - first["Mục tiêu"]) < 0.12 * (spread or 1)  # then written under the point
+        ax.annotate(fmt.measure(last["Kết quả"], uom), (last["Ngày cuối kỳ"], last["Kết quả"]),
+                    xytext=(-5, -4 if near_target else 3), textcoords="offset points", ha="right",
+                    va="top" if near_target else "bottom", fontsize=MIN_FONT, fontweight="bold")
+    ax.annotate(f"mục tiêu {fmt.measure(first['Mục tiêu'], uom)}", (base_day, first["Mục tiêu"]), xytext=(-6, 2),
+                textcoords="offset points", ha="left", va="bottom", fontsize=MIN_FONT)
     values = [first["Giá trị cơ sở"], first["Mục tiêu"], *known["Kết quả"].tolist()]
     if first["Dự báo đến hạn"] is not None and not pd.isna(first["Dự báo đến hạn"]):
         values.append(first["Dự báo đến hạn"])
@@ -138,6 +149,8 @@ def paths_figure(data: pd.DataFrame, statuses: dict[str, str]) -> plt.Figure:
         Line2D([], [], color="#555555", linestyle=(0, (1, 1.5)), label="Dự báo đến hạn"),
         Line2D([], [], color="#555555", linestyle="none", marker="o", markerfacecolor="white", markersize=4,
                label="Giá trị cơ sở"),
+        *([Line2D([], [], color="black", linestyle="none", marker="o", markerfacecolor="none", markersize=8,
+                  label="Giá trị tại hạn (đã hết hạn)")] if data["Kỳ đánh giá tại hạn"].notna().any() else []),
         *[Line2D([], [], color=STATUS_COLOURS[s], marker=STATUS_MARKERS[s], markeredgecolor="black", markeredgewidth=0.5,
                  markersize=5, label=f"Kết quả: {STATUS_LABELS[s].lower()}") for s in present],
     ]
