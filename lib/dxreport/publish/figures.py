@@ -28,29 +28,63 @@ class Chart:
     alt: str  # what the chart shows, for a screen reader
     data: pd.DataFrame  # the numbers drawn, one row per mark, Vietnamese headers
     draw: Callable[[], plt.Figure] = field(repr=False)
-    svg: str = field(default="", repr=False)
-    keep: bool = False  # keep the drawn figure for :meth:`png` (drawn once; for a chart whose PNG is always wanted)
+    keep: bool = False  # keep the figure drawn for the SVG for :meth:`png` (drawn once)
     tight: bool = True  # False: the figure is laid out to its size (one drawing pass less)
     dpi: int = 200  # of the PNG
+    raster: bool = False  # published as its PNG, in the HTML and the PDF (see :meth:`context`); no SVG drawn
+    _svg: str | None = field(default=None, repr=False)
     _figure: plt.Figure | None = field(default=None, repr=False)
+    _png: bytes | None = field(default=None, repr=False)
+    _width_pt: float | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.svg:
-            fig = self.draw()
-            self.svg = charts.to_svg(fig, key=self.key, alt=self.alt, close=not self.keep, tight=self.tight)
+        if not self.raster:
+            _ = self.svg  # drawn now, so that a chart that cannot be drawn fails where it is made
+
+    @property
+    def svg(self) -> str:
+        if self._svg is None:
+            fig = self._figure or self.draw()
+            self._svg = charts.to_svg(fig, key=self.key, alt=self.alt, close=not self.keep, tight=self.tight)
             self._figure = fig if self.keep else None
+        return self._svg
 
     @property
     def csv(self) -> str:
         return f"{CHARTS_DIR}/{self.key}.csv"
 
     def png(self) -> bytes:
-        """The same chart at print resolution (for the Word file)."""
-        fig, self._figure = self._figure or self.draw(), None
-        return charts.to_png(fig, dpi=self.dpi, tight=self.tight)
+        """The same chart at print resolution (for the Word file, and as the chart of a ``raster`` one), drawn once."""
+        if self._png is None:
+            fig, self._figure = self._figure or self.draw(), None
+            self._width_pt = fig.get_figwidth() * 72
+            self._png = charts.to_png(fig, dpi=self.dpi, tight=self.tight)
+        return self._png
+
+    @property
+    def png_path(self) -> str:
+        return f"{CHARTS_DIR}/{self.key}.png"
+
+    def write_png(self, out: Path) -> Path:
+        """:meth:`png` as ``out/charts/<key>.png``, the file a ``raster`` chart's ``<img>`` shows."""
+        path = out / self.png_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(self.png())
+        return path
 
     def context(self) -> dict[str, Any]:
-        return {"key": self.key, "title": self.title, "alt": self.alt, "svg": self.svg, "csv": self.csv}
+        """Plain data for a template: the SVG, or for a ``raster`` chart the PNG's path and printed width.
+
+        A scorecard's chart (a panel per target, much text) is raster: WeasyPrint draws each glyph of an inline
+        SVG as a path, and parses it even hidden — 1,6 s of CPU for that chart in a scorecard whose whole rest
+        takes 0,5 s, times 200 scorecards.
+        """
+        out = {"key": self.key, "title": self.title, "alt": self.alt, "csv": self.csv}
+        if self.raster:
+            self.png()
+            return {**out, "svg": "", "png": self.png_path,
+                    "width_pt": round(self._width_pt, 1) if self.tight is False and self._width_pt else None}
+        return {**out, "svg": self.svg}
 
 
 def contexts(found: dict[str, Any]) -> dict[str, Any]:

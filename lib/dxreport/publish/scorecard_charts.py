@@ -143,4 +143,4 @@ def scorecard_chart(table: pd.DataFrame, city_history: pd.DataFrame, programme: 
     statuses = dict(zip(table["code"], table["status"]))
     return Chart(key="dien-bien-chi-tieu", title=f"Kết quả của đơn vị so với toàn {locality} và lộ trình, theo quý",
                  alt=scorecard_alt(data, unit_name, locality), data=data,
-                 draw=lambda: scorecard_figure(data, statuses, locality), keep=True, tight=False, dpi=150)
+                 draw=lambda: scorecard_figure(data, statuses, locality), tight=False, dpi=200, raster=True)
