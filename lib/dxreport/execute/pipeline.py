@@ -240,9 +240,8 @@ def write_scorecard(
     )
     written = report.write_tables({"unit_status": table.drop(columns=["history"]) if len(table) else table,
                                    "actions": actions_report.csv_frame(plan.actions)}, out)
-    if isinstance(chart, figures.Chart):  # its data, and its PNG (the chart of the HTML and PDF) before the PDF
+    if isinstance(chart, figures.Chart):
         written.update(figures.write_data([chart], out))
-        written[f"chart_{chart.key}_png"] = chart.write_png(out)
     written.update(report.write_report("unit_scorecard.html.j2", context, out, ws.root))
     trend = chart.png() if isinstance(chart, figures.Chart) else b""
     written["docx"] = scorecard_docx.write_scorecard_docx(context, {"trend": trend}, out / "report.docx")

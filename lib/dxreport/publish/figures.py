@@ -8,6 +8,7 @@ from the figure. Templates get :meth:`Chart.context` (plain data), never the Dat
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,17 +62,6 @@ class Chart:
             self._png = charts.to_png(fig, dpi=self.dpi, tight=self.tight)
         return self._png
 
-    @property
-    def png_path(self) -> str:
-        return f"{CHARTS_DIR}/{self.key}.png"
-
-    def write_png(self, out: Path) -> Path:
-        """:meth:`png` as ``out/charts/<key>.png``, the file a ``raster`` chart's ``<img>`` shows."""
-        path = out / self.png_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(self.png())
-        return path
-
     def context(self) -> dict[str, Any]:
         """Plain data for a template: the SVG, or for a ``raster`` chart the PNG's path and printed width.
 
@@ -80,9 +70,10 @@ class Chart:
         takes 0,5 s, times 200 scorecards.
         """
         out = {"key": self.key, "title": self.title, "alt": self.alt, "csv": self.csv}
-        if self.raster:
-            self.png()
-            return {**out, "svg": "", "png": self.png_path,
+        if self.raster:  # inline, as the SVGs are: an image file's name would reach the PDF through the folder it was
+            # built in (WeasyPrint names an image by a hash of its URL), other bytes each build
+            png = base64.b64encode(self.png()).decode("ascii")
+            return {**out, "svg": "", "png": f"data:image/png;base64,{png}",
                     "width_pt": round(self._width_pt, 1) if self.tight is False and self._width_pt else None}
         return {**out, "svg": self.svg}
 
