@@ -72,7 +72,7 @@ def built(tmp_path_factory):
             qtables, out / "chat-luong-so-lieu", ws.root)
         for unit in ("S30", "X-168"):
             table = pipeline.unit_table(ws, unit, period, status.Thresholds())
-            pipeline.write_scorecard(ws, unit, table, report.unit_trend_chart(table, ws.root), period=period,
+            pipeline.write_scorecard(ws, unit, table, pipeline.scorecard_chart(ws, unit, table, period), period=period,
                                      report_date="2026-10-20", sample_data=True, out=out / "don-vi" / unit)
         timings["quality and 2 scorecards"] = time.perf_counter() - started
     finally:
@@ -120,7 +120,7 @@ def test_the_body_shows_top_and_bottom_units_and_the_annex_all(built):
     assert 20 <= len(shown) <= 20 + 4  # the top and bottom ten (and the few the radar names)
     assert all(f">{w.name}<" in annex for w in wards)  # every ward and commune ranked in the annex
     assert "Phụ lục 5" in body and 'id="phu-luc-5"' in annex
-    assert re.search(r"Hình 2\. [^<]*: 40 trong 200 đơn vị có tỷ lệ chỉ tiêu đạt hoặc đúng tiến độ thấp nhất", body)
+    assert re.search(r"Hình \d+\. [^<]*\(40 trong 200 đơn vị có tỷ lệ chỉ tiêu đạt hoặc đúng tiến độ thấp nhất", body)
     assert len(built["tables"]["matrix"]) == 40 and len(built["tables"]["matrix_all"]) == 200
 
 

@@ -113,8 +113,10 @@ def test_unit_text_is_escaped_and_charts_are_ours(root, observations, units, cit
     assert html.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") >= 2  # sentence and table
     assert "&lt;b&gt;Xã&lt;/b&gt; Bà Nà" in html and "{{ 7*7 }}" in html
     for a in ctx["audiences"]:  # names are drawn as paths (matplotlib keeps them only in escaped comments)
-        for svg in a["charts"].values():
+        for chart in a["charts"].values():
+            svg = chart["svg"]
             assert svg.startswith("<svg") and "<text" not in svg and "<script" not in svg and "<b>" not in svg
+            assert 'aria-label="' in svg and ("<script" not in chart["alt"] or "&lt;script&gt;" in svg)  # named, escaped
     assert html.count("<svg") == 4 and html.count("<figure") == 4
 
 
@@ -130,7 +132,7 @@ def test_a_unit_without_a_component_is_named_with_the_reason(observations, units
     assert reasons["SNV"] == "chưa đủ số liệu để tính 5.1 (HS_TONG bằng 0)"
     assert reasons["SYT"] == "chưa có phiếu tự đánh giá, thẩm định"
     assert reasons["STC"] == "chưa đủ số liệu để tính 3.1 (chưa đánh giá)"
-    assert ctx["audiences"][0]["charts"] == {"bars": "", "radar": ""}
+    assert ctx["audiences"][0]["charts"] == {}
 
 
 def test_scorecard_slot_and_annex(root, context, sample_db, tmp_path):
@@ -178,14 +180,15 @@ def test_city_report_has_section_three(root, sample_db, context, tmp_path, monke
     monkeypatch.setattr(render, "write_pdf", lambda html, path, *args, **kwargs: path.write_bytes(b""))  # PDF: test_report
     ws = open_city("danang", root, None, sample_db)
     tables = pipeline.city_tables(ws, PERIOD, status.Thresholds())
-    written = pipeline.write_city(ws, tables, {"status_by_pillar": "", "heatmap": ""}, period=PERIOD,
+    written = pipeline.write_city(ws, tables, {}, period=PERIOD,
                                   report_date="2026-10-05", document_number="", sample_data=True, out=tmp_path,
                                   ranking=context)
     html = written["html"].read_text(encoding="utf-8")
     section = html[html.index("III. CHỈ SỐ CHUYỂN ĐỔI SỐ"):html.index("IV. TÌNH HÌNH GỬI SỐ LIỆU")]
     assert "chưa tính chỉ số chuyển đổi số" not in section
     assert section.count('<table class="data cards ranking') == 2 and section.count("<svg") == 4
-    assert "Hình 2. Xếp hạng sở, ban, ngành" in section  # no heatmap here, so the numbering follows on from Hình 1
+    assert "Hình 1. Xếp hạng sở, ban, ngành" in section  # no chart before it here, so the numbering starts at 1
+    assert "Hình 2. Thay đổi chỉ số của sở, ban, ngành so với Quý II/2026" in section
     for a in context["audiences"]:
         assert a["summary"] in section
     assert {"index_so", "index_xa"} <= set(written)

@@ -257,7 +257,7 @@ def test_toc_and_in_page_links_reach_their_anchors(built):
 
 def test_every_id_is_unique_in_the_html_outputs(built):
     for page in (built["html"], built["trace_page"]):
-        assert htmlcheck.duplicate_ids(page.read_text(encoding="utf-8")) == [], page.name
+        assert htmlcheck.duplicate_ids(page.read_text(encoding="utf-8"), svg=True) == [], page.name
 
 
 def test_status_rows_link_to_the_trace_rows_behind_their_figures(built):
@@ -332,3 +332,36 @@ def test_a_chart_without_its_own_title_takes_its_caption():
     assert '<svg viewBox="0 0 1 1"><title>Hình 1. A &amp; B, Quý III/2026</title><path/>' in out
     assert out.count("<title>") == 2 and "<title>own</title>" in out
     assert render.titled_figures("<p>no figure</p>") == "<p>no figure</p>"
+
+
+def test_every_figure_is_named_linked_to_its_data_and_ids_are_unique(built):
+    """The inline SVG charts carry no duplicate id; each figure is named for a screen reader and links its CSV."""
+    import html as html_
+    from collections import Counter
+    from html.parser import HTMLParser
+
+    import pandas as pd
+
+    html = built["html"].read_text(encoding="utf-8")
+    ids: Counter = Counter()
+    figures: list[dict] = []
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if "id" in a:
+                ids[a["id"]] += 1
+            if tag == "figure":
+                figures.append({"svg": None, "csv": None})
+            elif tag == "svg" and figures and figures[-1]["svg"] is None:
+                figures[-1]["svg"] = a
+            elif tag == "a" and "chart-data" in (a.get("class") or "") and figures:
+                figures[-1]["csv"] = a["href"]
+
+    Reader().feed(html)
+    assert sum(ids.values()) > 1000 and [i for i, n in ids.items() if n > 1] == []
+    assert len(figures) >= 10
+    for f in figures:
+        assert f["svg"]["role"] == "img" and len(f["svg"]["aria-label"]) > 40
+        data = pd.read_csv(built["html"].parent / html_.unescape(f["csv"]))
+        assert len(data) >= 1

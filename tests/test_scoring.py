@@ -352,24 +352,3 @@ def test_unit_index_over_the_sample_store(root, units, sample_db):
             assert all(r == 1 + (shown > v).sum() for r, v in zip(ranked["rank"], shown))
             assert (ranked["points"] <= 100 + 1e-9).all() and ranked["band"].notna().all()
             assert (ranked["self_points"] >= ranked["points"] - ranked["bonus"] - 1e-9).all()
-
-
-# Charts ---------------------------------------------------------------------------------------------
-
-def test_ranking_and_radar_charts_are_byte_stable_svg(root):
-    from dxreport.domain.paths import fonts_dir
-    from dxreport.publish import charts
-
-    charts.use_fonts(fonts_dir(root))
-    args = (["Sở Xây dựng", "Sở Tư pháp", "Sở Du lịch"], [0.9487, 0.5212, None], [1, 2, None])
-    first = charts.to_svg(charts.ranking_bars(*args, highlight="Sở Tư pháp", title="Xếp hạng Quý III/2026"))
-    assert first == charts.to_svg(charts.ranking_bars(*args, highlight="Sở Tư pháp", title="Xếp hạng Quý III/2026"))
-    assert first != charts.to_svg(charts.ranking_bars(*args, highlight=None, title="Xếp hạng Quý III/2026"))
-    assert first.startswith("<svg") and "<text" not in first  # text drawn as paths in the shipped font
-    series = [{"label": "Phường Hải Châu", "values": [0.85, 1, 0.99, 1]},
-              {"label": "Phường Thanh Khê", "values": [0.64, None, 0.78, 0.5]}]
-    axes = ["Dịch vụ công trực tuyến", "Hạ tầng số", "Xã hội số", "Nhận thức và tổ chức"]
-    svg = charts.to_svg(charts.radar(axes, series, title="Chỉ số chính"))
-    assert svg == charts.to_svg(charts.radar(axes, series, title="Chỉ số chính"))
-    with pytest.raises(ValueError):
-        charts.radar(axes[:2], series)

@@ -15,14 +15,18 @@ import pandas as pd
 from dxreport.compute import actions as actions_
 from dxreport.compute import quality, scorecard, status, unit_status
 from dxreport.compute import tasks as tasks_
-from dxreport.domain import frameworks
+from dxreport.domain import fmt, frameworks
 from dxreport.domain.periods import Period
 from dxreport.domain.units import active_on, expected_reports, indicators_for
 from dxreport.execute.workspace import Workspace
 from dxreport.publish import actions_report, analyst_text, annex, city_docx, navigation, report, scorecard_docx, scorecard_report
-from dxreport.publish import tasks_report
+from dxreport.publish import city_charts as city_charts_
+from dxreport.publish import figures, scorecard_charts, tasks_report
 from dxreport.publish.layout import TRACE_PAGE
 from dxreport.publish import index_report as ranking_
+
+
+PATH_QUARTERS = 8  # quarters of each target drawn against its path to the deadline
 
 
 def city_tables(ws: Workspace, period: str, thresholds: status.Thresholds, history_quarters: int = 4) -> dict[str, Any]:
@@ -30,8 +34,11 @@ def city_tables(ws: Workspace, period: str, thresholds: status.Thresholds, histo
     units = unit_status.unit_tables(ws.observations, ws.programme, ws.units, ws.indicators, period, thresholds, history_quarters)
     overview = unit_status.unit_overview(units, ws.units)
     matrix = unit_status.status_matrix(units, ws.programme)
+    p = Period.parse(period)
     return {
+        "period": p.id,
         "status": table,
+        "history": status.actuals(ws.observations, ws.programme, [p.shift(-k).id for k in range(PATH_QUARTERS - 1, -1, -1)]),
         "unit_tables": units,
         "overview": overview,
         "matrix": unit_status.lagging_rows(matrix, overview),  # the heat map's rows: every unit, or those lagging most
@@ -47,11 +54,10 @@ def task_status(ws: Workspace, period: str) -> pd.DataFrame | None:
     return tasks_.task_status(tasks_.task_table(ws.programme.tasks), ws.task_reports, period)
 
 
-def city_charts(ws: Workspace, tables: dict[str, Any]) -> dict[str, str]:
-    return {
-        "status_by_pillar": report.status_chart(tables["status"], ws.root, ws.programme.group_names()),
-        "heatmap": report.heatmap_chart(tables["matrix"], ws.units, ws.root),
-    }
+def city_charts(ws: Workspace, tables: dict[str, Any]) -> dict[str, Any]:
+    """The city report's charts (:mod:`dxreport.publish.city_charts`): SVG, alternative text and data of each."""
+    return city_charts_.city_charts(tables["status"], tables["matrix"], ws.units, tables["history"], ws.programme,
+                                    ws.root, fmt.period_label(tables["period"]))
 
 
 def city_ranking(ws: Workspace, period: str, *, draw: bool = True) -> dict[str, Any] | None:
@@ -126,7 +132,7 @@ def city_actions(ws: Workspace, tables: dict[str, Any], period: str, history_qua
 
 
 def write_city(
-    ws: Workspace, tables: dict[str, Any], charts: dict[str, str], *, period: str, report_date: str,
+    ws: Workspace, tables: dict[str, Any], charts: dict[str, Any], *, period: str, report_date: str,
     document_number: str, sample_data: bool, out: Path, text_file: str | Path | None = None,
     ranking: dict[str, Any] | None = None, quality: dict[str, Any] | None = None,
     actions: dict[str, pd.DataFrame] | None = None,
@@ -149,7 +155,7 @@ def write_city(
     links = navigation.unit_links(expected_reports(ws.units, ws.indicators, Period.parse(period))["unit"].unique())
     context = report.city_context(
         city=ws.city, period=period, report_date=report_date, document_number=document_number, table=table,
-        units=ws.units, charts_svg=charts, sample_data=sample_data, overview=tables["overview"],
+        units=ws.units, charts_svg=figures.contexts(charts), sample_data=sample_data, overview=tables["overview"],
         groups=ws.programme.group_names(),
         notes=report.notes_rows(ws.observations, ws.units, ws.indicators, period),
         ranking=ranking, quality=quality, text=text, text_file=path.name,
@@ -162,6 +168,8 @@ def write_city(
         csv_tables["tasks"] = tasks_report.csv_frame(task_table)
     csv_tables.update({f"index_{key}": frame for key, frame in ranking_.index_frames(ranking).items()})
     written = report.write_tables(csv_tables, out)
+    written.update(figures.write_data(charts, out))
+    written.update(ranking_.write_chart_data(ranking, out))
     actions = city_actions(ws, tables, period) if actions is None else actions
     names = ws.units["name"].to_dict()
     extra = {**ranking_.annex_sheets(ranking), actions_report.ANNEX_SHEET: actions_report.annex_frame(actions, names)}
@@ -171,10 +179,10 @@ def write_city(
     written.update(report.write_city_report(context, out, ws.root))
     written["trace_page"] = report.write_html("trace.html.j2", navigation.trace_page_context(
         context, trace, context["all_rows"], ws.units, ws.indicators, links), out / TRACE_PAGE, ws.root)
-    images = {"status_by_pillar": report.status_chart(table, ws.root, ws.programme.group_names(), png=True),
-              "heatmap": report.heatmap_chart(tables["matrix"], ws.units, ws.root, png=True) if charts.get("heatmap") else b""}
+    images = {"status_by_pillar": charts["status_by_pillar"].png() if charts.get("status_by_pillar") else b"",
+              "heatmap": report.heatmap_chart(tables["matrix"], ws.units, ws.root, png=True) if charts.get("heatmaps") else b""}
     for a in (ranking or {}).get("audiences", []):
-        if a["charts"].get("bars"):
+        if a["charts"].get("dots"):
             images[f"bars_{a['key']}"] = ranking_.bars_png(a, ws.root)
     written["docx"] = city_docx.write_city_docx(context, images, out / "report.docx")
     return written
@@ -183,6 +191,14 @@ def write_city(
 def unit_table(ws: Workspace, unit: str, period: str, thresholds: status.Thresholds, history_quarters: int = 4) -> pd.DataFrame:
     reported = {i.code for i in indicators_for(unit, ws.units, ws.indicators)}
     return scorecard.unit_status(ws.observations, ws.programme, unit, reported, period, thresholds, history_quarters)
+
+
+def scorecard_chart(ws: Workspace, unit: str, table: pd.DataFrame, period: str) -> figures.Chart | None:
+    """The scorecard's chart: per target, the unit's quarters (``table``'s history) against the city's and the path."""
+    quarters = list(table.iloc[0]["history"]) if len(table) else [period]
+    city = status.actuals(ws.observations, ws.programme, quarters)
+    return scorecard_charts.scorecard_chart(table, city, ws.programme, ws.root, ws.units.loc[unit, "name"],
+                                            ws.city.locality or "thành phố")
 
 
 def unit_checks(ws: Workspace, unit: str, period: str) -> pd.DataFrame:
@@ -199,11 +215,13 @@ def appendix_number(ws: Workspace, unit: str, period: str) -> int:
 
 
 def write_scorecard(
-    ws: Workspace, unit: str, table: pd.DataFrame, chart: str, *, period: str, report_date: str, sample_data: bool,
+    ws: Workspace, unit: str, table: pd.DataFrame, chart: figures.Chart | None | str, *, period: str, report_date: str, sample_data: bool,
     out: Path, history_quarters: int = 4, ranking: dict[str, Any] | None = None, document_number: str = "",
     plan: actions_.Plan | None = None,
 ) -> dict[str, Path]:
     """Write the unit's scorecard (HTML, PDF, Word): an appendix of the city report, under its number and date.
+
+    ``chart``: :func:`scorecard_chart` (its data written as ``charts/<key>.csv`` beside the scorecard), or none.
 
     It opens with the unit's actions (``plan``: :func:`unit_plan`, computed when not given), also written as
     ``actions.csv`` beside it.
@@ -218,7 +236,8 @@ def write_scorecard(
     ranked = aud is not None and unit in aud.totals.index and not pd.isna(aud.totals[unit])
     context = scorecard_report.scorecard_context(
         city=ws.city, unit={"code": unit, "name": row["name"], "kind": row["kind"]}, period=period,
-        report_date=report_date, table=table, submissions=sent, chart_svg=chart,
+        report_date=report_date, table=table, submissions=sent,
+        chart_svg=chart.context() if isinstance(chart, figures.Chart) else (chart or ""),
         sample_mark=report.SAMPLE_MARK if sample_data else "", ranking=ranking,
         checks=unit_checks(ws, unit, period), document_number=document_number,
         appendix=f"3.{appendix_number(ws, unit, period)}", actions=plan.actions, outlook=plan.outlook,
@@ -230,7 +249,9 @@ def write_scorecard(
     context["documents"] = navigation.scorecard_documents()
     written = report.write_tables({"unit_status": table.drop(columns=["history"]) if len(table) else table,
                                    "actions": actions_report.csv_frame(plan.actions)}, out)
+    if isinstance(chart, figures.Chart):
+        written.update(figures.write_data([chart], out))
     written.update(report.write_report("unit_scorecard.html.j2", context, out, ws.root))
-    trend = report.unit_trend_chart(table, ws.root, png=True) if chart else b""
+    trend = chart.png() if isinstance(chart, figures.Chart) else b""
     written["docx"] = scorecard_docx.write_scorecard_docx(context, {"trend": trend}, out / "report.docx")
     return written

@@ -12,7 +12,10 @@ when printed in grey. The SVG is made byte-stable (fixed hash salt, no date).
 
 from __future__ import annotations
 
+import html
 import io
+import re
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -25,6 +28,7 @@ import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
 from dxreport.compute.status import STATUS_LABELS, STATUS_ORDER  # noqa: E402
+from dxreport.domain import fmt  # noqa: E402
 
 FONT_FAMILY = "dxreport Sans"  # the shipped Liberation Sans 2.x files, under a name no system font has
 STATUS_COLOURS = {
@@ -67,23 +71,47 @@ def use_fonts(fonts_dir: Path) -> None:
     })
 
 
-def to_svg(fig: plt.Figure) -> str:
-    """Serialise and close ``fig``; warnings about missing glyphs become errors."""
+def to_svg(fig: plt.Figure, key: str = "", alt: str = "", *, close: bool = True, tight: bool = True) -> str:
+    """Serialise and close ``fig`` (``close=False``: keep it, e.g. for :func:`to_png`); warnings about missing
+    glyphs become errors. ``tight=False`` keeps the figure's own size (one drawing pass instead of two, for a
+    figure laid out to fit).
+
+    With ``key`` every element id (and every reference to one) is prefixed ``<key>-``, so that several
+    charts inline in one HTML document never share an id (matplotlib names glyphs, clip paths and hatches
+    the same in every figure). With ``alt`` the ``<svg>`` is an image named for a screen reader
+    (``role="img"``, ``aria-label`` and a ``<title>``).
+    """
     buf = io.StringIO()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), matplotlib.rc_context({"svg.hashsalt": key or "dxreport"}):
         warnings.filterwarnings("error", message=".*[Gg]lyph.*missing.*")
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
-    plt.close(fig)
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight" if tight else None)
+    if close:
+        plt.close(fig)
     svg = buf.getvalue()
-    return svg[svg.index("<svg"):]  # drop the XML prolog and doctype so it can sit inline in HTML
+    svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype so it can sit inline in HTML
+    if key:
+        svg = prefix_ids(svg, key)
+    if alt:
+        label = html.escape(alt, quote=True)
+        head = svg.index(">") + 1
+        svg = svg[:head - 1] + f' role="img" aria-label="{label}">' + f"<title>{label}</title>" + svg[head:]
+    return svg
 
 
-def to_png(fig: plt.Figure, dpi: int = 200) -> bytes:
+_ID_REFS = re.compile(r'(\bid="|href="#|url\(#)([^"\)]+)')
+
+
+def prefix_ids(svg: str, key: str) -> str:
+    """Every ``id`` of ``svg`` and every reference to it (``href="#…"``, ``url(#…)``) prefixed ``<key>-``."""
+    return _ID_REFS.sub(lambda m: f"{m.group(1)}{key}-{m.group(2)}", svg)
+
+
+def to_png(fig: plt.Figure, dpi: int = 200, *, tight: bool = True) -> bytes:
     """The figure as PNG at print resolution (for the Word file), closed after; no date in its metadata."""
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*[Gg]lyph.*missing.*")
-        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight")
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight" if tight else None)
     plt.close(fig)
     return buf.getvalue()
 
@@ -102,40 +130,16 @@ def status_by_group(counts: pd.DataFrame, groups: dict[str, str]) -> plt.Figure:
                        edgecolor="black", linewidth=0.5, label=STATUS_LABELS[status])
         for bar, v in zip(bars, values):
             if v:
-                ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, str(v),
+                ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2, fmt.number(v),
                         ha="center", va="center", fontsize=9, color="black",
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
         left = [a + b for a, b in zip(left, values)]
     ax.invert_yaxis()
     ax.set_xlabel("Số chỉ tiêu")
     ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.number(v)))
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(ncol=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(pillars) > 2 else -0.5), frameon=False)
-    return fig
-
-
-LINE_STYLES = ["-", "--", ":", "-."]
-MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
-
-
-def trend_lines(series: list[dict], periods: list[str], period_labels: list[str], title: str = "") -> plt.Figure:
-    """Lines of several targets' values (as %) over the last quarters; markers and dashes tell them apart in grey.
-
-    ``series``: ``[{"label": str, "values": [float | None, …]}]`` aligned with ``periods``.
-    """
-    fig, ax = plt.subplots(figsize=(6.3, 3.0))
-    x = list(range(len(periods)))
-    for n, s in enumerate(series):
-        ys = [None if v is None else v * 100 for v in s["values"]]
-        ax.plot(x, [float("nan") if y is None else y for y in ys], LINE_STYLES[n % 4], marker=MARKERS[n % 8],
-                color="black" if n % 2 == 0 else "#555555", linewidth=1.2, markersize=4, label=s["label"])
-    ax.set_xticks(x, period_labels)
-    ax.set_ylabel("%")
-    ax.grid(axis="y", linewidth=0.4, color="#cccccc")
-    ax.spines[["top", "right"]].set_visible(False)
-    if title:
-        ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
     return fig
 
 
@@ -152,24 +156,31 @@ def heatmap_legend(statuses: list[str]) -> list[dict[str, str]]:
     return [{"symbol": s, "label": " / ".join(labels)} for s, labels in out.items()]
 
 
+HEATMAP_ROWS = 40  # units per heat map: at 0,2 inch a row, one A4 page at print size with 7,5-point text
+
+
 def status_heatmap(matrix: pd.DataFrame, row_labels: list[str]) -> plt.Figure:
-    """Units (rows) × targets (columns) coloured by status, with a letter in each cell for grey print."""
+    """Units (rows) × targets (columns) coloured by status, with a letter in each cell for grey print.
+
+    Drawn to fit the A4 text width with the unit names beside it, so its 7,5-point text prints at that size; split a long list
+    of units with :func:`heatmap_parts` first.
+    """
     from matplotlib.colors import ListedColormap
 
     keys = list(STATUS_COLOURS)
     codes = matrix.apply(lambda col: col.map(lambda k: keys.index(k) if isinstance(k, str) else float("nan")))
     n_rows, n_cols = matrix.shape
-    fig, ax = plt.subplots(figsize=(6.3, 0.9 + 0.22 * n_rows))
+    fig, ax = plt.subplots(figsize=(5.4, 1.0 + 0.2 * n_rows))
     ax.imshow(codes.to_numpy(dtype=float), cmap=ListedColormap([STATUS_COLOURS[k] for k in keys]), vmin=-0.5,
               vmax=len(keys) - 0.5, aspect="auto", interpolation="nearest")
     for i in range(n_rows):
         for j in range(n_cols):
             key = matrix.iat[i, j]
             if isinstance(key, str):
-                ax.text(j, i, STATUS_SYMBOLS[key], ha="center", va="center", fontsize=6.5,
+                ax.text(j, i, STATUS_SYMBOLS[key], ha="center", va="center", fontsize=7.5,
                         color="white" if key in DARK_STATUSES else "black")
-    ax.set_xticks(range(n_cols), list(matrix.columns), rotation=90, fontsize=7)
-    ax.set_yticks(range(n_rows), row_labels, fontsize=7)
+    ax.set_xticks(range(n_cols), list(matrix.columns), rotation=90, fontsize=7.5)
+    ax.set_yticks(range(n_rows), [textwrap.shorten(lab, 38, placeholder="…") for lab in row_labels], fontsize=7.5)
     ax.set_xticks([x - 0.5 for x in range(1, n_cols)], minor=True)
     ax.set_yticks([y - 0.5 for y in range(1, n_rows)], minor=True)
     ax.grid(which="minor", color="white", linewidth=0.8)
@@ -178,92 +189,25 @@ def status_heatmap(matrix: pd.DataFrame, row_labels: list[str]) -> plt.Figure:
     present = {k for k in matrix.stack().unique() if isinstance(k, str)}
     handles = [matplotlib.patches.Patch(facecolor=STATUS_COLOURS[k], edgecolor="black", linewidth=0.4,
                                         label=f"{STATUS_SYMBOLS[k]} – {STATUS_LABELS[k]}") for k in keys if k in present]
-    ax.legend(handles=handles, ncol=3, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.02), frameon=False)
+    ax.legend(handles=handles, ncol=3, fontsize=7.5, loc="upper center", bbox_to_anchor=(0.5, -0.02), frameon=False)
     return fig
 
 
-def ranking_bars(labels: list[str], values: list[float | None], ranks: list[int | None] | None = None,
-                 highlight: str | None = None, title: str = "", xlabel: str = "Giá trị chỉ số",
-                 width: float = 6.3, scale: float | None = None, decimals: int = 2) -> plt.Figure:
-    """Horizontal bars of index values (0..1) in the order given, best first, each with its value and rank.
+def heatmap_parts(kinds: pd.Series, kind_groups: dict[str, tuple[str, ...]], rows: int = HEATMAP_ROWS) -> list[tuple[str, list[str]]]:
+    """The units of ``kinds`` (unit code → kind, in report order) split for heat maps that stay legible.
 
-    With ``scale`` (a framework's maximum points) each bar is labelled with its points to ``decimals``
-    and the axis counts points, as a city publishes a points index.
-
-    Bars are grey; the ``highlight`` label is black and hatched, so it stands out in print.
-    A unit without a value keeps its line, marked "Chưa có số liệu", instead of a zero bar.
-    ``width`` is the plot's width in inches; the unit names are drawn to its left, so a page
-    with long names is better served by a narrower plot (less scaling down of the text).
+    First by group of kinds (``kind_groups``: label → kinds; e.g. departments, then wards and communes),
+    then into parts of at most ``rows`` units of about equal size. Returns ``(label, unit codes)`` per part;
+    a group in several parts is labelled ``label (phần k/n)``.
     """
-    from dxreport.domain import fmt
-
-    n = len(labels)
-    names = [f"{r}. {lab}" if r is not None and not pd.isna(r) else f"–  {lab}"
-             for lab, r in zip(labels, ranks or [None] * n)]
-    fig, ax = plt.subplots(figsize=(width, 0.5 + 0.28 * n))
-    for y, (label, value) in enumerate(zip(labels, values)):
-        if value is None or pd.isna(value):
-            ax.text(0.005, y, "Chưa có số liệu", va="center", fontsize=7, style="italic", color="#555555")
+    out = []
+    for label, members in kind_groups.items():
+        codes = [u for u, k in kinds.items() if k in members]
+        if not codes:
             continue
-        strong = label == highlight
-        ax.barh(y, float(value), color="#222222" if strong else "#9e9e9e", hatch="//" if strong else "",
-                edgecolor="black", linewidth=0.4, height=0.7)
-        shown = fmt.number(float(value) * scale, decimals) if scale else fmt.index(value)
-        ax.text(float(value) + 0.01, y, shown, va="center", fontsize=7)
-    ax.set_yticks(range(n), names, fontsize=7)
-    ax.set_ylim(n - 0.5, -0.5)
-    ax.set_xlim(0, 1.12)
-    if scale:
-        ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1], [fmt.number_auto(t * scale, 1) for t in (0, 0.2, 0.4, 0.6, 0.8, 1)], fontsize=7)
-    else:
-        ax.set_xticks([0, 0.25, 0.5, 0.75, 1], [fmt.number(t, 2) for t in (0, 0.25, 0.5, 0.75, 1)], fontsize=7)
-    ax.set_xlabel(xlabel, fontsize=8)
-    ax.grid(axis="x", linewidth=0.4, color="#cccccc")
-    ax.set_axisbelow(True)
-    ax.spines[["top", "right"]].set_visible(False)
-    if title:
-        ax.set_title(title, fontsize=10)
-    return fig
-
-
-def radar(axes: list[str], series: list[dict], title: str = "") -> plt.Figure:
-    """Main-index values (0..1) of a few units or periods on one spider chart.
-
-    ``axes``: one label per main index (at least 3). ``series``: ``[{"label": str,
-    "values": [float | None, …]}]`` aligned with ``axes``; a missing value is
-    drawn at 0 and named in the legend. Dashes and markers tell series apart in grey.
-    """
-    import math
-
-    from dxreport.domain import fmt
-
-    if len(axes) < 3:
-        raise ValueError("biểu đồ radar cần ít nhất 3 trục")
-    angles = [2 * math.pi * k / len(axes) for k in range(len(axes))]
-    fig, ax = plt.subplots(figsize=(4.6, 4.6), subplot_kw={"projection": "polar"})
-    ax.set_theta_offset(math.pi / 2)
-    ax.set_theta_direction(-1)
-    for n, s in enumerate(series):
-        raw = list(s["values"])
-        gaps = [a for a, v in zip(axes, raw) if v is None or pd.isna(v)]
-        ys = [0.0 if v is None or pd.isna(v) else float(v) for v in raw]
-        label = s["label"] + (f" (chưa có: {', '.join(gaps)})" if gaps else "")
-        ax.plot(angles + angles[:1], ys + ys[:1], LINE_STYLES[n % 4], marker=MARKERS[n % 8], markersize=4,
-                color="black" if n % 2 == 0 else "#666666", linewidth=1.2, label=label)
-        if n == 0:
-            ax.fill(angles + angles[:1], ys + ys[:1], color="#000000", alpha=0.08)
-    import textwrap
-
-    ax.set_xticks(angles, [textwrap.fill(a, 16) for a in axes], fontsize=7)
-    ax.tick_params(axis="x", pad=10)
-    for text, angle in zip(ax.get_xticklabels(), angles):  # labels lean away from the plot on both sides
-        side = math.sin(angle)
-        text.set_horizontalalignment("left" if side > 0.1 else "right" if side < -0.1 else "center")
-    ax.set_ylim(0, 1)
-    ticks = [0.25, 0.5, 0.75, 1]
-    ax.set_yticks(ticks, [fmt.number(t, 2) for t in ticks], fontsize=6, color="#555555")
-    ax.grid(linewidth=0.4, color="#bbbbbb")
-    if title:
-        ax.set_title(title, fontsize=10, pad=14)
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False)
-    return fig
+        parts = -(-len(codes) // rows)
+        size = -(-len(codes) // parts)
+        for k in range(parts):
+            chunk = codes[k * size:(k + 1) * size]
+            out.append((label if parts == 1 else f"{label} (phần {k + 1}/{parts})", chunk))
+    return out

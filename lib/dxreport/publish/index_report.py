@@ -22,9 +22,8 @@ from dxreport.domain.config import load_indicators
 from dxreport.domain.frameworks import Framework
 from dxreport.domain.periods import Period
 from dxreport.domain.units import KIND_LABELS
-from dxreport.publish import charts
+from dxreport.publish import charts, index_charts
 
-RADAR_TOP = 2  # best and worst units drawn on each audience's radar (4 lines stay legible in grey)
 BARS_WIDTH = 4.4  # inches of plot; with the names to its left the chart fills the A4 text width at about full size
 CHANGE_SYMBOLS = {"up": "↑", "down": "↓", "same": "=", "new": "–", "unranked": "–"}
 
@@ -170,7 +169,11 @@ def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFr
     its total points (verified), the self-assessed total beside it and its band; ``values`` keeps the
     0–1 values (4 decimals) for the annex.
     """
-    table = unit_index.unit_index(observations, fw, units, periods=[period], succession=succession, assessments=assessments)
+    previous = Period.parse(period).previous.id
+    table = unit_index.unit_index(observations, fw, units, periods=[previous, period] if draw else [period],
+                                  succession=succession, assessments=assessments)
+    before = table[table["period"] == previous].set_index("unit")
+    table = table[table["period"] == period]
     part = unit_index.ranking(table, period)
     obs = observations[observations["period"] == period]
     index_codes = fw.codes("index")
@@ -196,6 +199,10 @@ def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFr
             row["gap_points"] = row["self_points"] - row["points"]
         if row["total"] is not None and fw.adjustments():
             row["adjustment_points"] = (row["bonus"] or 0.0) - (row["penalty"] or 0.0)
+        if r["unit"] in before.index:  # its parts a quarter before, for the change by main index
+            b = before.loc[r["unit"]]
+            row["previous_indices"] = [_plain(b[c]) for c in index_codes]
+            row["previous_adjustment"] = (_plain(b["bonus"]) or 0.0) - (_plain(b["penalty"]) or 0.0)
         row["common_rank_change"] = _plain(r["common_rank_change"])
         in_points = fw.total.report_as == "points"
         row.update(change_of(row["rank_change"], row["previous_rank"], row["rank"], row["common_rank_change"],
@@ -229,23 +236,11 @@ def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFr
         "unranked": unranked,
         "unit_count": len(rows),
         "ranked_count": len(rows) - len(unranked),
-        "radar_units": [],
-        "radar_top": RADAR_TOP,
-        "charts": {"bars": "", "radar": ""},
+        "charts": {},
     }
-    ranked = [r for r in rows if r["rank"] is not None]
-    shown = ranked if len(ranked) <= 2 * RADAR_TOP else ranked[:RADAR_TOP] + ranked[-RADAR_TOP:]
-    audience["radar_units"] = [r["name"] for r in shown]
     if draw and rows:
-        in_points = fw.total.report_as == "points"
-        audience["charts"]["bars"] = charts.to_svg(charts.ranking_bars(
-            [r["name"] for r in rows], [r["total"] for r in rows], [r["rank"] for r in rows],
-            xlabel=f"{fw.total.name} ({fw.total.code}{', điểm' if in_points else ''})", width=BARS_WIDTH,
-            scale=fw.total.points if in_points else None, decimals=fw.total.shown_decimals))
-        if shown and len(index_codes) >= 3:
-            audience["charts"]["radar"] = charts.to_svg(charts.radar(
-                [i.name for i in fw.indices],
-                [{"label": f"{r['rank']}. {r['name']}", "values": r["indices"]} for r in shown]))
+        audience["charts"] = index_charts.audience_charts(audience, fmt.period_label(period),
+                                                          fmt.period_label(Period.parse(period).previous))
     audience["band_counts"] = [{"name": b.name, "count": n} for b in reversed(fw.bands)
                                if (n := sum(r["band"] == b.name for r in rows if r["rank"] is not None))]
     audience["summary"] = audience_summary(audience, period)
@@ -253,14 +248,28 @@ def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFr
 
 
 def bars_png(audience: dict[str, Any], root: Path) -> bytes:
-    """The ranking bars of one audience block as PNG (for the Word file), drawn from the block's own rows."""
+    """The ranking dot plot of one audience block as PNG (for the Word file), drawn from the block's own rows."""
     charts.use_fonts(paths.fonts_dir(Path(root)))
-    rows = audience["rows"]
     in_points = audience.get("report_as") == "points"
-    return charts.to_png(charts.ranking_bars([r["name"] for r in rows], [r["total"] for r in rows], [r["rank"] for r in rows],
-                                             xlabel=f"{audience['total_name']} ({audience['total_code']}{', điểm' if in_points else ''})",
-                                             width=BARS_WIDTH, scale=audience["total_points"] if in_points else None,
-                                             decimals=audience.get("decimals", 2)))
+    axis = f"{audience['total_name']} ({audience['total_code']}{', điểm' if in_points else ''})"
+    return charts.to_png(index_charts.dots_figure(index_charts.dots_data(audience), axis, audience))
+
+
+def write_chart_data(context: dict[str, Any] | None, out: Path) -> dict[str, Path]:
+    """The data of every audience's charts as ``charts/<key>.csv`` in ``out`` (as :func:`index_charts.audience_charts` drew them)."""
+    from dxreport.publish import csv_safe
+    from dxreport.publish.figures import CHARTS_DIR
+
+    written = {}
+    for a in (context or {}).get("audiences", []):
+        if not a.get("charts"):
+            continue
+        for key, frame in index_charts.chart_frames(a).items():
+            path = Path(out) / CHARTS_DIR / f"{key}.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            csv_safe.frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.6g")
+            written[f"chart_{key}"] = path
+    return written
 
 
 def ranking_context(observations: pd.DataFrame, units: pd.DataFrame, root: Path, city_dir: Path, period: str,
@@ -414,6 +423,7 @@ def write_index(ranking: dict[str, Any] | None, out: Path, root: Path | None = N
     from dxreport.publish import report
 
     written = report.write_tables({f"index_{k}": f for k, f in index_frames(ranking).items()}, out)
+    written.update(write_chart_data(ranking, out))
     if context is not None and root is not None:
         written.update(report.write_report(TEMPLATE, context, out, root))
     return written

@@ -240,14 +240,6 @@ def write_html(template: str, context: dict[str, Any], path: Path, root: Path) -
     return path
 
 
-def status_chart(table: pd.DataFrame, root: Path, groups: dict[str, str] | None = None, *, png: bool = False) -> str | bytes:
-    """Hình 1: the reported targets per group of the plan and status (SVG for HTML and PDF, ``png`` for Word)."""
-    charts.use_fonts(paths.fonts_dir(root))
-    groups = groups or {code: name for code, name in PILLAR_NAMES.items() if code in set(table["pillar"])}
-    fig = charts.status_by_group(status_counts(reported_targets(table)), groups)
-    return charts.to_png(fig) if png else charts.to_svg(fig)
-
-
 def heatmap_chart(matrix: pd.DataFrame, units: pd.DataFrame, root: Path, *, png: bool = False) -> str | bytes:
     charts.use_fonts(paths.fonts_dir(root))
     labels = [f"{units.loc[c, 'name']}" for c in matrix.index]
@@ -292,15 +284,3 @@ def write_tables(tables: dict[str, pd.DataFrame], output_dir: Path) -> dict[str,
         csv_safe.frame(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.6g")
         written[name] = path
     return written
-
-
-def unit_trend_chart(unit_table: pd.DataFrame, root: Path, *, png: bool = False) -> str | bytes:
-    """Trend of the unit's shares (targets in %) over the quarters of its history (``png`` for the Word file)."""
-    charts.use_fonts(paths.fonts_dir(root))
-    shares = unit_table[unit_table["unit_of_measure"] == "%"] if len(unit_table) else unit_table
-    if shares.empty:
-        return b"" if png else ""
-    periods = list(shares.iloc[0]["history"].keys())
-    series = [{"label": f"{r.code}", "values": [r.history[p] for p in periods]} for r in shares.itertuples()]
-    fig = charts.trend_lines(series, periods, [fmt.period_label(p) for p in periods])
-    return charts.to_png(fig) if png else charts.to_svg(fig)
