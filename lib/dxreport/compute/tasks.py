@@ -44,8 +44,8 @@ from dxreport.domain.tasks import (
 TASK_COLUMNS = ["code", "name", "group", "lead", "partners", "deadline", "due", "recurring", "product", "source",
                 "allocated", "fund_source"]
 STATUS_COLUMNS = [*TASK_COLUMNS, "status", "days_overdue", "reported", "percent", "completed_on", "evidence",
-                  "difficulties", "proposals", "disbursed_period", "disbursed_total", "disbursement_rate", "file", "row",
-                  "revision"]
+                  "difficulties", "proposals", "disbursed_period", "disbursed_total", "disbursement_rate", "file", "sheet",
+                  "row", "revision"]
 
 
 def task_table(tasks: list[Task]) -> pd.DataFrame:
@@ -87,11 +87,12 @@ def task_status(tasks: pd.DataFrame, reports: pd.DataFrame, period: str | Period
                 done_before = done.sort_values("period").iloc[0].to_dict()
         row = {**t, "status": NOT_REPORTED, "days_overdue": None, "reported": current is not None,
                "percent": None, "completed_on": None, "evidence": "", "difficulties": "", "proposals": "",
-               "file": None, "row": None, "revision": None}
+               "file": None, "sheet": None, "row": None, "revision": None}
         shown = current or done_before
         if shown is not None:
             row.update(percent=shown.get("percent"), completed_on=_as_date(shown.get("completed_on")),
-                       evidence=shown.get("evidence") or "", file=shown.get("file"), row=shown.get("row"),
+                       evidence=shown.get("evidence") or "", file=shown.get("file"), sheet=shown.get("sheet"),
+                       row=shown.get("row"),
                        revision=shown.get("revision"))
         if current is not None:
             row.update(difficulties=current.get("difficulties") or "", proposals=current.get("proposals") or "")

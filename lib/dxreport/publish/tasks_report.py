@@ -36,7 +36,7 @@ CSV_COLUMNS = {  # tasks.csv: column → what it holds (English names, as the ot
     "completed_on": "completed_on", "evidence": "evidence", "difficulties": "difficulties", "proposals": "proposals",
     "allocated": "allocated_million_vnd", "fund_source": "fund_source", "disbursed_period": "disbursed_period_million_vnd",
     "disbursed_total": "disbursed_total_million_vnd", "disbursement_rate": "disbursement_rate", "file": "file",
-    "row": "row", "revision": "revision",
+    "sheet": "sheet", "row": "row", "revision": "revision",
 }
 
 
