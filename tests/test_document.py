@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -139,8 +140,33 @@ def test_word_file_reads_back_as_the_same_document(draft):
     assert section.different_first_page_header_footer
     assert "PAGE" in "".join(el.text or "" for el in section.header._element.iter(qn("w:instrText")))
     assert "DỰ THẢO" in section.header.paragraphs[0].text and "DỰ THẢO" in section.first_page_header.paragraphs[0].text
-    assert len(doc.inline_shapes) >= 3  # Hình 1, Hình 2 and the ranking bars
     assert any(p.text.startswith("Nơi nhận") for t in doc.tables for c in t._cells for p in c.paragraphs)
+
+
+def _figcaptions(html: str) -> list[str]:
+    """The HTML's figure captions as a reader reads them, without the link to the figure's CSV."""
+    found = []
+    for cap in re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S):
+        cap = re.sub(r"<a [^>]*>.*?</a>", "", cap, flags=re.S)
+        found.append(" ".join(unescape(re.sub(r"<[^>]+>", "", cap)).split()))
+    return found
+
+
+def test_word_file_carries_the_figures_of_the_html_with_their_numbers_captions_and_alt_text(draft):
+    html = draft["written"]["html"].read_text(encoding="utf-8")
+    doc = Document(str(draft["written"]["docx"]))
+    captions = [" ".join(p.text.split()) for p in doc.paragraphs if p.style.name == "Caption"]
+    expected = _figcaptions(html)
+    assert len(expected) >= 10  # Hình 1, the paths and bullets of each group, the heat maps, the ranking's
+    assert captions == expected
+    assert [int(re.match(r"Hình (\d+)\.", c).group(1)) for c in captions] == list(range(1, len(captions) + 1))
+    pictures = doc.inline_shapes
+    assert len(pictures) == len(captions)
+    descr = [s._inline.docPr.get("descr") or "" for s in pictures]
+    assert all(descr)
+    figures = re.findall(r'<figure class="chart[^"]*"[^>]*>(.*?)</figure>', html, re.S)
+    alts = [unescape(re.search(r'<svg[^>]*aria-label="([^"]*)"', f).group(1)) for f in figures]
+    assert descr == alts  # each picture says what its SVG says to a screen reader
 
 
 def test_word_file_is_byte_stable(draft, tmp_path):

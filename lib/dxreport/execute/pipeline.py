@@ -179,11 +179,10 @@ def write_city(
     written.update(report.write_city_report(context, out, ws.root))
     written["trace_page"] = report.write_html("trace.html.j2", navigation.trace_page_context(
         context, trace, context["all_rows"], ws.units, ws.indicators, links), out / TRACE_PAGE, ws.root)
-    images = {"status_by_pillar": charts["status_by_pillar"].png() if charts.get("status_by_pillar") else b"",
-              "heatmap": report.heatmap_chart(tables["matrix"], ws.units, ws.root, png=True) if charts.get("heatmaps") else b""}
-    for a in (ranking or {}).get("audiences", []):
-        if a["charts"].get("dots"):
-            images[f"bars_{a['key']}"] = ranking_.bars_png(a, ws.root)
+    images = {c.key: c.png() for c in figures.flatten(charts)}  # each chart's PNG, drawn once
+    shown = context["ranking"] or {}  # the audiences as the HTML shows them (a long one without its dot plot)
+    for a in shown.get("audiences", []):
+        images.update(ranking_.chart_pngs(a, shown["previous_period_label"], ws.root))
     written["docx"] = city_docx.write_city_docx(context, images, out / "report.docx")
     return written
 

@@ -11,6 +11,10 @@ from dxreport.publish import tasks_docx
 
 STATUS_HEADER = ["Mã", "Chỉ tiêu", "Mục tiêu (hạn)", "Kết quả", "So với quý trước", "Kỳ vọng theo lộ trình", "Tình trạng"]
 STATUS_WIDTHS = [13, 55, 20, 20, 20, 17, 20]
+PATHS_NOTE = ("Diễn biến từng chỉ tiêu theo quý so với lộ trình: đường gạch nối giá trị cơ sở với mục tiêu tại hạn hoàn thành "
+              "(giá trị kỳ vọng mỗi quý nằm trên đường này); đường chấm ngang là mục tiêu; kết quả từng quý mang màu và ký hiệu "
+              "của tình trạng; đường chấm mảnh là dự báo đến hạn.")  # as city_quarterly.html.j2
+BULLETS_NOTE = "thanh: kết quả, vạch đen: kỳ vọng, vạch dọc 100%: mục tiêu"
 
 
 def _fill(rows: list[dict[str, Any]]):
@@ -36,7 +40,22 @@ def _expired_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
              r["actual_text"], r["status_label"]] for r in rows]
 
 
-def _ranking(doc, ranking: dict[str, Any], images: dict[str, bytes], figure_no: int) -> int:
+class _Figures:
+    """The figures of the document as ``city_quarterly.html.j2`` numbers and captions them: one counter, in order."""
+
+    def __init__(self, doc, images: dict[str, bytes]) -> None:
+        self.doc, self.images, self.n = doc, images, 1
+
+    def add(self, chart: dict[str, Any] | None, period_label: str, note: str = "") -> None:
+        """``chart``: a chart's plain data (key, title, alt); its PNG is ``images[key]``."""
+        if not chart or not self.images.get(chart["key"]):
+            return
+        caption = f"Hình {self.n}. {chart['title']}, {period_label}" + (f" ({note})" if note else "") + "."
+        d.figure(self.doc, self.images[chart["key"]], caption, alt=chart["alt"])
+        self.n += 1
+
+
+def _ranking(doc, ranking: dict[str, Any], fig: _Figures) -> None:
     for n, a in enumerate(ranking["audiences"], start=1):
         doc.add_heading(f"{n}. {a['audience_label']}", level=2)
         d.paragraph(doc, a["summary"])
@@ -53,12 +72,10 @@ def _ranking(doc, ranking: dict[str, Any], images: dict[str, bytes], figure_no: 
             k = len(a["indices"])
             widths = [11, 45] + [max(10, 60 / max(k, 1))] * k + [16, 14, 24]
             d.table(doc, header, rows, widths, numeric={0, *range(2, 3 + k), 3 + k}, size=9.5)
-        png = images.get(f"bars_{a['key']}")
-        if png:
-            d.figure(doc, png, f"Hình {figure_no}. Xếp hạng {a['audience_label'].lower()} theo {a['total_name'].lower()}, "
-                               f"{ranking['period_label']}")
-            figure_no += 1
-    return figure_no
+        for key in ("dots", "moves"):
+            note = (f"chấm đặc: kỳ này; chấm rỗng: {ranking['previous_period_label']}; trục không bắt đầu từ 0"
+                    if key == "dots" else "")
+            fig.add(a["charts"].get(key), ranking["period_label"], note)
 
 
 def _points_table(doc, a: dict[str, Any], ranking: dict[str, Any]) -> None:
@@ -129,8 +146,9 @@ def _quality(doc, q: dict[str, Any]) -> None:
 
 
 def write_city_docx(ctx: dict[str, Any], images: dict[str, bytes], path: Path) -> Path:
-    """``images``: PNG of the charts by key (``status_by_pillar``, ``heatmap``, ``bars_<audience>``)."""
+    """``images``: PNG of the charts by chart key (``ctx["charts"]`` and the ranking's, as in the HTML)."""
     doc = d.new_document(draft=ctx["draft"], sample_mark=ctx["sample_mark"])
+    fig, charts, period = _Figures(doc, images), ctx["charts"], ctx["period_label"]
     d.header_block(doc, ctx, "BC")
     d.title(doc, "BÁO CÁO", ctx["title"])
     d.blocks(doc, ctx["opening"])
@@ -143,7 +161,11 @@ def write_city_docx(ctx: dict[str, Any], images: dict[str, bytes], path: Path) -
     doc.add_heading("1. Kết quả chung", level=2)
     for sentence in ctx["summary"]:
         d.paragraph(doc, sentence)
-    d.figure(doc, images.get("status_by_pillar"), f"Hình 1. {ctx['chart_titles']['status_by_pillar']}, {ctx['period_label']}")
+    fig.add(charts.get("status_by_pillar"), period)
+    if charts.get("paths"):
+        d.paragraph(doc, PATHS_NOTE)
+        for group in ctx["groups"]:
+            fig.add(charts["paths"].get(group["code"]), period)
     doc.add_heading("2. Kết quả thực hiện các chỉ tiêu", level=2)
     d.paragraph(doc, "Tình trạng mỗi chỉ tiêu: " + "; ".join(x["label"] for x in ctx["status_legend"]) + ".")
     sub = 0
@@ -152,6 +174,7 @@ def write_city_docx(ctx: dict[str, Any], images: dict[str, bytes], path: Path) -
         doc.add_heading(f"2.{sub}. Các chỉ tiêu đang thực hiện", level=3)
         for n, group in enumerate([g for g in ctx["groups"] if g["rows"]], start=1):
             doc.add_heading(f"2.{sub}.{n}. {group['name']}", level=4)
+            fig.add(charts.get("bullets", {}).get(group["code"]), period, BULLETS_NOTE)
             header = STATUS_HEADER[:3] + [f"Kết quả {ctx['period_label']}"] + STATUS_HEADER[4:]
             d.table(doc, header, _status_rows(group["rows"]), STATUS_WIDTHS, numeric={2, 3, 4, 5}, size=10,
                     shade=_fill(group["rows"]))
@@ -162,14 +185,16 @@ def write_city_docx(ctx: dict[str, Any], images: dict[str, bytes], path: Path) -
                 _expired_rows(ctx["expired_rows"]), [13, 62, 22, 22, 24, 22], numeric={2, 3, 4}, size=10,
                 shade=_fill(ctx["expired_rows"]))
     legend = "; ".join(f"{x['symbol']}: {x['label']}" for x in ctx["heatmap_legend"])
-    d.figure(doc, images.get("heatmap"), f"Hình 2. {ctx['chart_titles']['heatmap']} ({legend})")
+    note = (ctx["heatmap_note"] + "; " if ctx.get("heatmap_note") else "") + legend
+    for c in charts.get("heatmaps", []):
+        fig.add(c, period, note)
     if ctx.get("tasks"):
         tasks_docx.city_tasks(doc, ctx["tasks"])
     d.blocks(doc, s["II"]["blocks"])
 
     doc.add_heading(s["III"]["title"], level=1)
     if ctx["ranking"]:
-        _ranking(doc, ctx["ranking"], images, 3)
+        _ranking(doc, ctx["ranking"], fig)
     else:
         d.paragraph(doc, ctx.get("ranking_note") or "Kỳ này chưa tính chỉ số chuyển đổi số của các đơn vị.")
     d.blocks(doc, s["III"]["blocks"])

@@ -324,11 +324,13 @@ def title(doc, kind: str, text: str) -> None:
     paragraph(doc, text, bold=True, align="center", size=14)
 
 
-def figure(doc, png: bytes | None, caption: str, width_mm: float = 160) -> None:
-    """A chart as an image at print resolution, its caption under it."""
+def figure(doc, png: bytes | None, caption: str, width_mm: float = 160, alt: str = "") -> None:
+    """A chart as an image at print resolution, its caption under it; ``alt``: the picture's description (its alt text)."""
     if not png:
         return
-    doc.add_picture(io.BytesIO(png), width=Mm(min(width_mm, 165)))
+    shape = doc.add_picture(io.BytesIO(png), width=Mm(min(width_mm, 165)))
+    if alt:
+        shape._inline.docPr.set("descr", alt)
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.paragraphs[-1].paragraph_format.keep_with_next = True
     cap = doc.add_paragraph(caption, style="Caption")

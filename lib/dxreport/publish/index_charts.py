@@ -240,24 +240,39 @@ def moves_alt(data: pd.DataFrame, a: dict[str, Any], period_label: str, previous
             f"{biggest(up)}); giảm nhiều nhất: {down['Đơn vị']} ({_signed(a, down['Thay đổi'])}{unit}{biggest(down)}).")
 
 
+def _drawers(a: dict[str, Any], previous_label: str) -> dict[str, tuple[str, pd.DataFrame, Any]]:
+    """Per chart of an audience block (``dots``, ``moves`` when any unit has a previous index): its key, data and drawing."""
+    axis = f"{a['total_name']} ({a['total_code']}{', điểm' if _in_points(a) else ''})"
+    dots = dots_data(a)
+    moves = moves_data(a)
+    out = {"dots": (f"xep-hang-{a['key']}", dots, lambda: dots_figure(dots, axis, a))}
+    if len(moves):
+        unit = "điểm" if _in_points(a) else "chỉ số"
+        out["moves"] = (f"thay-doi-{a['key']}", moves,
+                        lambda: moves_figure(moves, a, f"Thay đổi so với {previous_label} ({unit}); "
+                                                       "phần tăng bên phải, phần giảm bên trái vạch 0"))
+    return out
+
+
 def audience_charts(a: dict[str, Any], period_label: str, previous_label: str) -> dict[str, Any]:
     """The two charts of an audience block as plain data (``dots``, ``moves``: key, svg, alt, csv, title)."""
     from dxreport.publish.figures import Chart
 
-    axis = f"{a['total_name']} ({a['total_code']}{', điểm' if _in_points(a) else ''})"
-    dots = dots_data(a)
-    moves = moves_data(a)
-    out = {"dots": Chart(key=f"xep-hang-{a['key']}", title=f"Xếp hạng {a['audience_label'].lower()} theo {a['total_name'].lower()}",
-                         alt=dots_alt(dots, a, period_label), data=dots, draw=lambda: dots_figure(dots, axis, a)).context()}
-    if len(moves):
-        unit = "điểm" if _in_points(a) else "chỉ số"
+    found = _drawers(a, previous_label)
+    key, dots, draw = found["dots"]
+    out = {"dots": Chart(key=key, title=f"Xếp hạng {a['audience_label'].lower()} theo {a['total_name'].lower()}",
+                         alt=dots_alt(dots, a, period_label), data=dots, draw=draw).context()}
+    if "moves" in found:
+        key, moves, draw = found["moves"]
         out["moves"] = Chart(
-            key=f"thay-doi-{a['key']}",
-            title=f"Thay đổi chỉ số của {a['audience_label'].lower()} so với {previous_label}, theo chỉ số chính",
-            alt=moves_alt(moves, a, period_label, previous_label), data=moves,
-            draw=lambda: moves_figure(moves, a, f"Thay đổi so với {previous_label} ({unit}); "
-                                                 "phần tăng bên phải, phần giảm bên trái vạch 0")).context()
+            key=key, title=f"Thay đổi chỉ số của {a['audience_label'].lower()} so với {previous_label}, theo chỉ số chính",
+            alt=moves_alt(moves, a, period_label, previous_label), data=moves, draw=draw).context()
     return out
+
+
+def audience_figures(a: dict[str, Any], previous_label: str, shown: set[str]) -> dict[str, Any]:
+    """The drawings of the charts ``shown`` (``dots``, ``moves``) of an audience block, by chart key (for the Word file)."""
+    return {key: draw for name, (key, _, draw) in _drawers(a, previous_label).items() if name in shown}
 
 
 def chart_frames(a: dict[str, Any]) -> dict[str, pd.DataFrame]:

@@ -247,12 +247,14 @@ def audience_context(observations: pd.DataFrame, fw: Framework, units: pd.DataFr
     return audience
 
 
-def bars_png(audience: dict[str, Any], root: Path) -> bytes:
-    """The ranking dot plot of one audience block as PNG (for the Word file), drawn from the block's own rows."""
+def chart_pngs(audience: dict[str, Any], previous_label: str, root: Path) -> dict[str, bytes]:
+    """The charts an audience block shows (its ``charts`` not left out) as PNG by chart key, for the Word file.
+
+    The block's charts are plain data (their SVG), so these are drawn again, from the block's own rows.
+    """
     charts.use_fonts(paths.fonts_dir(Path(root)))
-    in_points = audience.get("report_as") == "points"
-    axis = f"{audience['total_name']} ({audience['total_code']}{', điểm' if in_points else ''})"
-    return charts.to_png(index_charts.dots_figure(index_charts.dots_data(audience), axis, audience))
+    shown = {k for k, v in (audience.get("charts") or {}).items() if v}
+    return {key: charts.to_png(draw()) for key, draw in index_charts.audience_figures(audience, previous_label, shown).items()}
 
 
 def write_chart_data(context: dict[str, Any] | None, out: Path) -> dict[str, Path]:
