@@ -52,6 +52,17 @@ def test_report_folder_and_manifest(built):
     assert not list((built / "reports").rglob("*.tmp")), "staging folder left behind"
 
 
+def test_the_signature_is_never_alone_on_its_page(built):
+    """Nghị định 30: the signature block carries text of the document with it onto its page, never stands alone."""
+    pages = [page.extract_text() for page in PdfReader(built / "reports" / "danang" / "2026-Q3" / "report.pdf").pages]
+    page = next(text for text in pages if "Nơi nhận" in text)
+    before = page.split("Nơi nhận")[0]
+    for mark in ("DỰ THẢO", "DỮ LIỆU MẪU"):  # the running header
+        before = before.replace(mark, " ")
+    words = [w for w in before.split() if not w.isdigit()]  # and the page number
+    assert len(words) >= 5, page
+
+
 def test_pdf_text_and_fonts(built):
     pdf = built / "reports" / "danang" / "2026-Q3" / "report.pdf"
     reader = PdfReader(pdf)
